@@ -1,0 +1,22 @@
+// force timezone to UTC to allow tests to work regardless of local timezone
+// generally used by snapshots, but can affect specific tests
+process.env.TZ = 'UTC';
+
+const baseConfig = require('./.config/jest.config');
+const [, swcOptions] = baseConfig.transform['^.+\\.(t|j)sx?$'];
+
+module.exports = {
+  ...baseConfig,
+  moduleNameMapper: {
+    ...baseConfig.moduleNameMapper,
+    // jsdom makes jest pick yaml's ESM browser build; tests that read provisioning files want its CommonJS build.
+    '^yaml$': require.resolve('yaml'),
+  },
+  resetMocks: true,
+  randomize: true,
+  transform: {
+    ...baseConfig.transform,
+    // @grafana/data 13 pulls in d3-color's ESM-only `.mjs` files; compile them with the scaffold's own transform.
+    '^.+\\.mjs$': ['@swc/jest', swcOptions],
+  },
+};

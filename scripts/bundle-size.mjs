@@ -1,0 +1,28 @@
+// Prints the size of every JavaScript asset in dist/, raw and gzipped. module.js is what Grafana loads at start for
+// every user, whether or not they open the app, so it is listed first and kept small; the rest load on demand.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+const dist = path.resolve(process.argv[2] ?? 'dist');
+if (!fs.existsSync(path.join(dist, 'module.js'))) {
+  console.error(`bundle-size: ${dist}/module.js not found; run \`npm run build\` first.`);
+  process.exit(1);
+}
+
+const files = fs
+  .readdirSync(dist, { recursive: true })
+  .filter((file) => file.endsWith('.js'))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+function rank(file) {
+  return file === 'module.js' ? 0 : file.endsWith('module.js') ? 1 : 2;
+}
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(2)} KiB`;
+console.log(`${'asset'.padEnd(36)} ${'raw'.padStart(12)} ${'gzip'.padStart(12)}`);
+for (const file of files) {
+  const content = fs.readFileSync(path.join(dist, file));
+  const gzipped = zlib.gzipSync(content, { level: 9 }).length;
+  console.log(`${file.padEnd(36)} ${kib(content.length).padStart(12)} ${kib(gzipped).padStart(12)}`);
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and runs all of it: the command the README gives and .ci/run calls.
+# Every step runs even when an earlier one fails, so one run shows every failure; the exit code is non-zero if any did.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=()
+failed=0
+tests_passed=0
+tests_failed=0
+report_dir=$(mktemp -d)
+trap 'rm -rf "$report_dir"' EXIT
+
+step() {
+  local name=$1
+  shift
+  echo
+  echo "=== $name"
+  local started=$SECONDS
+  if "$@"; then
+    results+=("PASS  $name ($((SECONDS - started)) s)")
+  else
+    results+=("FAIL  $name ($((SECONDS - started)) s)")
+    failed=$((failed + 1))
+  fi
+}
+
+# Adds a jest JSON report's counts to the totals printed at the end.
+count_jest() {
+  [ -f "$1" ] || return 0
+  read -r passed failed_tests < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests)' "$1")
+  tests_passed=$((tests_passed + passed))
+  tests_failed=$((tests_failed + failed_tests))
+}
+
+step "install (npm ci)" npm ci --no-audit --no-fund
+step "typecheck" npm run typecheck
+step "typecheck e2e specs" npm run typecheck:e2e
+step "lint" npm run lint
+step "unit and component tests (jest)" npx jest --ci --maxWorkers 2 --json --outputFile "$report_dir/jest.json"
+count_jest "$report_dir/jest.json"
+step "production build" npm run build
+step "schemas (plugin.json, docker-compose.yaml)" node scripts/validate-schemas.mjs
+step "bundle size" node scripts/bundle-size.mjs
+
+echo
+echo "=== summary"
+printf '%s\n' "${results[@]}"
+echo "tests: $tests_passed passed, $tests_failed failed"
+[ "$failed" -eq 0 ]
