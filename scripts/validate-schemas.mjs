@@ -30,7 +30,13 @@ for (const { schema, file } of checks) {
   }
   // The schemas use formats Ajv does not know, patterns written for non-unicode regular expressions, and (compose)
   // an https meta-schema URI Ajv does not recognise.
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false, validateSchema: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    validateFormats: false,
+    unicodeRegExp: false,
+    validateSchema: false,
+  });
   const validate = ajv.compile(JSON.parse(fs.readFileSync(schemaPath, 'utf8')));
   const text = fs.readFileSync(filePath, 'utf8');
   const data = file.endsWith('.json') ? JSON.parse(text) : parse(text);
