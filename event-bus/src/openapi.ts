@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { parse } from 'yaml';
+
+// openapi.yaml is the single description of the API: request validation and the contract suite both take their
+// JSON schemas from it, with local $refs inlined so Ajv sees plain JSON Schema.
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface OpenApiDoc {
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, JsonSchema> };
+}
+
+export const OPENAPI_PATH = join(__dirname, '..', 'openapi.yaml');
+
+let cached: OpenApiDoc | null = null;
+
+export function loadOpenApi(path = OPENAPI_PATH): OpenApiDoc {
+  if (!cached || path !== OPENAPI_PATH) {
+    const doc = parse(readFileSync(path, 'utf8')) as OpenApiDoc;
+    if (path !== OPENAPI_PATH) {
+      return doc;
+    }
+    cached = doc;
+  }
+  return cached;
+}
+
+function resolve(doc: OpenApiDoc, node: unknown, depth: number): unknown {
+  if (depth > 30) {
+    throw new Error('openapi.yaml: $ref nesting too deep');
+  }
+  if (Array.isArray(node)) {
+    return node.map((n) => resolve(doc, n, depth + 1));
+  }
+  if (node && typeof node === 'object') {
+    const obj = node as Record<string, unknown>;
+    if (typeof obj.$ref === 'string') {
+      const m = /^#\/components\/schemas\/(.+)$/.exec(obj.$ref);
+      if (!m || !doc.components.schemas[m[1]]) {
+        throw new Error(`openapi.yaml: unresolvable $ref ${obj.$ref}`);
+      }
+      return resolve(doc, doc.components.schemas[m[1]], depth + 1);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      // Annotations that are not validation keywords in Ajv's draft.
+      if (k === 'description' || k === 'example') {
+        continue;
+      }
+      out[k] = resolve(doc, v, depth + 1);
+    }
+    return out;
+  }
+  return node;
+}
+
+/** A component schema with every local $ref inlined. */
+export function schema(name: string, doc = loadOpenApi()): JsonSchema {
+  const s = doc.components.schemas[name];
+  if (!s) {
+    throw new Error(`openapi.yaml has no components.schemas.${name}`);
+  }
+  return resolve(doc, s, 0) as JsonSchema;
+}

@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+
+import type { Config } from './config';
+import { compareIds } from './ids';
+import { KEYS, type RedisClient } from './redis';
+import { runScript } from './scripts';
+import { RedisUnavailableError } from './store';
+
+export type Action = 'retry' | 'purge';
+
+export interface MutationRequest {
+  action: Action;
+  actor: string;
+  ids?: string[];
+  upToId?: string;
+  stream?: string;
+  max?: number;
+  dryRun?: boolean;
+}
+
+export type Outcome = 'ok' | 'unknown' | 'partial';
+
+export interface MutationResult {
+  operationId: string;
+  outcome: Outcome;
+  /** Entries moved (retry) or deleted (purge); with dryRun, entries that would be. */
+  done: number;
+  skipped: number;
+  invalid: number;
+  remaining: number | null;
+  upToId: string | null;
+  batches: number;
+  durationMs: number;
+  error?: string;
+}
+
+export class ConflictError extends Error {}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** ULID-style: time-ordered, so operation IDs sort by start time in logs. */
+export function newOperationId(now = Date.now()): string {
+  let time = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const rand = Array.from(randomBytes(16), (b) => CROCKFORD[b % 32]).join('');
+  return `op_${time}${rand}`;
+}
+
+/**
+ * Runs retries and purges batch by batch. One mutation at a time per process (409 otherwise); a second replica
+ * running concurrently is still safe because every batch is defined by DLQ state, not by a client-side list.
+ */
+export class OperationRunner {
+  private active: Promise<unknown> | null = null;
+  private stopping = false;
+  /** Test hook: called after each batch with the running totals. */
+  onBatch?: (done: number) => void | Promise<void>;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly config: Config
+  ) {}
+
+  get isBusy(): boolean {
+    return this.active !== null;
+  }
+
+  /** Stops after the current batch; resolves when no mutation runs any more. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.active?.catch(() => undefined);
+  }
+
+  async run(req: MutationRequest): Promise<MutationResult> {
+    if (req.dryRun) {
+      return this.execute(req);
+    }
+    if (this.active) {
+      throw new ConflictError('another operation is running');
+    }
+    const p = this.execute(req);
+    this.active = p;
+    try {
+      return await p;
+    } finally {
+      this.active = null;
+    }
+  }
+
+  private cmd(args: string[]): Promise<unknown> {
+    if (!this.client.isReady) {
+      return Promise.reject(new RedisUnavailableError('not connected'));
+    }
+    return this.client.sendCommand(args);
+  }
+
+  private async execute(req: MutationRequest): Promise<MutationResult> {
+    const started = Date.now();
+    const t0 = performance.now();
+    const operationId = newOperationId(started);
+    const mode = req.dryRun ? 'count' : req.action;
+    const dlq = this.config.dlqStream;
+    const result: MutationResult = {
+      operationId,
+      outcome: 'ok',
+      done: 0,
+      skipped: 0,
+      invalid: 0,
+      remaining: null,
+      upToId: null,
+      batches: 0,
+      durationMs: 0,
+    };
+    const opKey = KEYS.op(operationId);
+    const movesKey = KEYS.opMoves(operationId);
+    const ttl = String(this.config.operationTtlSeconds);
+    try {
+      let record = false;
+      if (req.upToId !== undefined) {
+        // Clamp to the newest entry present now: anything dead-lettered from here on gets a larger ID, so the
+        // operation covers what the operator saw and never a later arrival, even if upToId was generous.
+        const newest = (await this.cmd(['XREVRANGE', dlq, '+', '-', 'COUNT', '1'])) as Array<[string, string[]]>;
+        const newestId = newest[0]?.[0] ?? null;
+        result.upToId = newestId === null ? null : compareIds(req.upToId, newestId) <= 0 ? req.upToId : newestId;
+        const expected = Math.min(req.max ?? Infinity, Number(await this.cmd(['XLEN', dlq])));
+        record = expected <= this.config.verifyMaxMessages;
+      } else {
+        record = true;
+      }
+      if (mode !== 'count') {
+        await this.cmd([
+          'HSET',
+          opKey,
+          'action',
+          req.action,
+          'actor',
+          req.actor,
+          'startedAt',
+          String(started),
+          'outcome',
+          'running',
+          'upToId',
+          result.upToId ?? '',
+          'stream',
+          req.stream ?? '',
+          'recorded',
+          record ? '1' : '0',
+          'retried',
+          '0',
+          'purged',
+          '0',
+          'refailed',
+          '0',
+        ]);
+        await this.cmd(['EXPIRE', opKey, ttl]);
+      }
+      const keys = [dlq, KEYS.counts, movesKey, opKey];
+      const flag = record ? '1' : '0';
+      if (req.ids) {
+        for (let i = 0; i < req.ids.length; i += this.config.batchSize) {
+          if (this.stopping) {
+            result.outcome = 'partial';
+            break;
+          }
+          const batch = req.ids.slice(i, i + this.config.batchSize);
+          const [done, skipped, invalid] = (await runScript(this.client, 'moveIds', keys, [
+            mode,
+            operationId,
+            flag,
+            KEYS.prefix,
+            ttl,
+            ...batch,
+          ])) as number[];
+          result.done += done;
+          // Entries whose origin is not a stream of ours stay in the DLQ and count as skipped.
+          result.skipped += skipped + invalid;
+          result.invalid += invalid;
+          result.batches++;
+          await this.onBatch?.(result.done);
+        }
+      } else if (result.upToId !== null) {
+        let start = '-';
+        const max = req.max ?? Infinity;
+        for (;;) {
+          if (this.stopping) {
+            result.outcome = 'partial';
+            break;
+          }
+          const limit = Math.min(this.config.batchSize, max - result.done);
+          if (limit <= 0) {
+            break;
+          }
+          const [done, invalid, last, , more] = (await runScript(this.client, 'moveRange', keys, [
+            mode,
+            start,
+            result.upToId,
+            this.config.batchSize,
+            limit,
+            req.stream ?? '',
+            operationId,
+            flag,
+            KEYS.prefix,
+            ttl,
+          ])) as [number, number, string, number, number];
+          result.done += done;
+          result.invalid += invalid;
+          result.batches++;
+          await this.onBatch?.(result.done);
+          if (!more || last === '') {
+            break;
+          }
+          start = `(${last}`;
+        }
+        result.skipped = result.invalid;
+      }
+      result.remaining = Number(await this.cmd(['XLEN', dlq]));
+      if (mode !== 'count') {
+        await this.cmd([
+          'HSET',
+          opKey,
+          'outcome',
+          result.outcome,
+          'finishedAt',
+          String(Date.now()),
+          'skipped',
+          String(result.skipped),
+        ]);
+      }
+    } catch (err) {
+      // The connection dropped or Redis failed mid-operation: the counts are what completed batches reported;
+      // the batch in flight may or may not have been applied. Repeating is safe by construction.
+      result.outcome = 'unknown';
+      result.error = err instanceof Error ? err.message : String(err);
+      if (mode !== 'count' && this.client.isReady) {
+        await this.cmd(['HSET', opKey, 'outcome', 'unknown', 'finishedAt', String(Date.now())]).catch(() => undefined);
+      }
+    }
+    result.durationMs = Math.round((performance.now() - t0) * 10) / 10;
+    return result;
+  }
+}

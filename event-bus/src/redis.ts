@@ -1,0 +1,74 @@
+import { createClient } from 'redis';
+
+import { HASH_TAG } from './config';
+
+function create(url: string, disableOfflineQueue: boolean) {
+  return createClient({
+    url,
+    // RESP2 keeps raw replies (sendCommand) flat arrays, which the parsing below and the Lua scripts assume.
+    RESP: 2,
+    disableOfflineQueue,
+    socket: {
+      connectTimeout: 1000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
+    },
+  });
+}
+
+export type RedisClient = ReturnType<typeof create>;
+
+export interface RedisClientOptions {
+  /** Keep commands out of an offline queue so requests during an outage fail fast with 503. */
+  disableOfflineQueue?: boolean;
+  onError?: (err: Error) => void;
+}
+
+/**
+ * Creates a client that reconnects on its own with a short capped backoff. It is not connected yet: call
+ * `connectInBackground` so a service started while Redis is down stays up and answers health with "down".
+ */
+export function makeRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
+  const client = create(url, options.disableOfflineQueue ?? true);
+  // Without a listener node-redis would throw connection errors as uncaught exceptions.
+  client.on('error', options.onError ?? (() => undefined));
+  return client;
+}
+
+export function connectInBackground(client: RedisClient): void {
+  client.connect().catch(() => undefined);
+}
+
+export const KEYS = {
+  counts: `${HASH_TAG}:dlq:counts`,
+  stats: `${HASH_TAG}:stats`,
+  reasons: `${HASH_TAG}:reasons`,
+  meta: `${HASH_TAG}:meta`,
+  prefix: `${HASH_TAG}:`,
+  op: (id: string) => `${HASH_TAG}:op:${id}`,
+  opMoves: (id: string) => `${HASH_TAG}:op:${id}:moves`,
+  idempotency: (digest: string) => `${HASH_TAG}:idem:${digest}`,
+};
+
+/** Turns a flat [k1, v1, k2, v2] reply into an object. */
+export function pairs(reply: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      out[String(reply[i])] = reply[i + 1] === null ? '' : String(reply[i + 1]);
+    }
+  }
+  return out;
+}
+
+/** Parses XINFO-style replies (flat arrays of name/value) keeping nested values as they are. */
+export function infoPairs(reply: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      out[String(reply[i])] = reply[i + 1];
+    }
+  }
+  return out;
+}
+
+export type StreamEntry = [string, string[]];

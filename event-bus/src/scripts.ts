@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+
+import type { RedisClient } from './redis';
+
+// Every move is one Lua script per bounded batch, defined by state: it reads the entries it moves in the same
+// atomic call, so an entry already moved (by a repeat, a concurrent operator or a crashed earlier attempt) is
+// simply not there any more. Scripts read before they write because Redis has no rollback.
+
+/**
+ * Moves (retry), deletes (purge) or counts (count) DLQ entries in the range (start, upTo], at most `limit` of
+ * them, looking at no more than `scan` entries.
+ * KEYS: dlq, per-origin counts hash, operation record list, operation hash.
+ * ARGV: mode, start ('-' or '(<id>'), upTo, scan, limit, stream filter ('' for all), operation id,
+ *       record moves ('1'/'0'), key prefix, record ttl seconds.
+ * Returns { done, invalid, lastId, scanned, more }.
+ */
+const MOVE_RANGE = `
+local dlq, counts, moved, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local mode, start, upTo = ARGV[1], ARGV[2], ARGV[3]
+local scan, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
+local filter, opId, record, prefix, ttl = ARGV[6], ARGV[7], ARGV[8] == '1', ARGV[9], tonumber(ARGV[10])
+local entries = redis.call('XRANGE', dlq, start, upTo, 'COUNT', scan)
+local done, invalid, last, seen = 0, 0, '', 0
+for i = 1, #entries do
+  if done >= limit then break end
+  local id, f = entries[i][1], entries[i][2]
+  seen = i
+  last = id
+  local h = {}
+  for j = 1, #f, 2 do h[f[j]] = f[j + 1] end
+  local origin = h['stream'] or ''
+  if filter == '' or origin == filter then
+    if string.sub(origin, 1, #prefix) ~= prefix or origin == dlq then
+      invalid = invalid + 1
+    else
+      if mode == 'retry' then
+        local newId = redis.call('XADD', origin, '*', 'type', h['type'] or '', 'payload', h['payload'] or '',
+          'originalId', h['originalId'] or '', 'retryOf', id, 'retryOp', opId)
+        if record then redis.call('RPUSH', moved, origin .. ' ' .. newId) end
+      elseif mode == 'purge' and record then
+        redis.call('RPUSH', moved, id)
+      end
+      if mode ~= 'count' then
+        redis.call('XDEL', dlq, id)
+        if redis.call('HINCRBY', counts, origin, -1) <= 0 then redis.call('HDEL', counts, origin) end
+      end
+      done = done + 1
+    end
+  end
+end
+if mode ~= 'count' and done > 0 then
+  redis.call('HINCRBY', op, mode == 'retry' and 'retried' or 'purged', done)
+  if record then redis.call('EXPIRE', moved, ttl) end
+end
+local more = 0
+if #entries == scan or seen < #entries then more = 1 end
+return { done, invalid, last, seen, more }
+`;
+
+/**
+ * Same as MOVE_RANGE for an explicit list of IDs. IDs not in the DLQ are skipped.
+ * KEYS: dlq, counts, operation record list, operation hash.
+ * ARGV: mode, operation id, record ('1'/'0'), key prefix, record ttl, id...
+ * Returns { done, skipped, invalid }.
+ */
+const MOVE_IDS = `
+local dlq, counts, moved, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local mode, opId, record, prefix, ttl = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], tonumber(ARGV[5])
+local done, skipped, invalid = 0, 0, 0
+for i = 6, #ARGV do
+  local id = ARGV[i]
+  local e = redis.call('XRANGE', dlq, id, id)
+  if #e == 0 then
+    skipped = skipped + 1
+  else
+    local f = e[1][2]
+    local h = {}
+    for j = 1, #f, 2 do h[f[j]] = f[j + 1] end
+    local origin = h['stream'] or ''
+    if string.sub(origin, 1, #prefix) ~= prefix or origin == dlq then
+      invalid = invalid + 1
+    else
+      if mode == 'retry' then
+        local newId = redis.call('XADD', origin, '*', 'type', h['type'] or '', 'payload', h['payload'] or '',
+          'originalId', h['originalId'] or '', 'retryOf', id, 'retryOp', opId)
+        if record then redis.call('RPUSH', moved, origin .. ' ' .. newId) end
+      elseif mode == 'purge' and record then
+        redis.call('RPUSH', moved, id)
+      end
+      if mode ~= 'count' then
+        redis.call('XDEL', dlq, id)
+        if redis.call('HINCRBY', counts, origin, -1) <= 0 then redis.call('HDEL', counts, origin) end
+      end
+      done = done + 1
+    end
+  end
+end
+if mode ~= 'count' and done > 0 then
+  redis.call('HINCRBY', op, mode == 'retry' and 'retried' or 'purged', done)
+  if record then redis.call('EXPIRE', moved, ttl) end
+end
+return { done, skipped, invalid }
+`;
+
+/**
+ * Dead-letters the messages of one consumer group whose Redis delivery count reached the limit (copy to the DLQ,
+ * XACK and XDEL in this one call), then claims the other idle pending messages for another attempt.
+ * KEYS: stream, dlq, counts, reasons hash, stats hash.
+ * ARGV: group, consumer, min idle ms, delivery limit, count, key prefix.
+ * Returns { deadLettered, payloadMissing, claimed entries }.
+ */
+const DEAD_LETTER = `
+local stream, dlq, counts, reasons, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local group, consumer, minIdle = ARGV[1], ARGV[2], ARGV[3]
+local limit, count, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local t = redis.call('TIME')
+local now = tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+local pend = redis.call('XPENDING', stream, group, 'IDLE', minIdle, '-', '+', count)
+local dead, missing = 0, 0
+for i = 1, #pend do
+  local id, deliveries = pend[i][1], tonumber(pend[i][4])
+  if deliveries >= limit then
+    local rkey = stream .. ' ' .. id
+    local reason = redis.call('HGET', reasons, rkey)
+    if not reason then reason = 'DeliveryLimitExceeded: delivered ' .. deliveries .. ' times without an acknowledgement' end
+    local e = redis.call('XRANGE', stream, id, id)
+    if #e == 1 then
+      local f = e[1][2]
+      local h = {}
+      for j = 1, #f, 2 do h[f[j]] = f[j + 1] end
+      local fields = { 'stream', stream, 'originalId', h['originalId'] or id, 'type', h['type'] or '',
+        'reason', reason, 'attempts', tostring(deliveries), 'deadLetteredAt', now, 'payload', h['payload'] or '' }
+      if h['retryOf'] then
+        table.insert(fields, 'retryOf')
+        table.insert(fields, h['retryOf'])
+        local opId = h['retryOp'] or ''
+        if string.match(opId, '^op_%w+$') then
+          table.insert(fields, 'retryOp')
+          table.insert(fields, opId)
+          local opKey = prefix .. 'op:' .. opId
+          if redis.call('EXISTS', opKey) == 1 then redis.call('HINCRBY', opKey, 'refailed', 1) end
+        end
+      end
+      redis.call('XADD', dlq, '*', unpack(fields))
+      redis.call('HINCRBY', counts, stream, 1)
+      redis.call('HINCRBY', stats, 'deadLettered:' .. stream, 1)
+      redis.call('XACK', stream, group, id)
+      redis.call('XDEL', stream, id)
+      dead = dead + 1
+    else
+      redis.call('XACK', stream, group, id)
+      missing = missing + 1
+    end
+    redis.call('HDEL', reasons, rkey)
+  end
+end
+local claimed = redis.call('XAUTOCLAIM', stream, group, consumer, minIdle, '0-0', 'COUNT', count)
+return { dead, missing, claimed[2] }
+`;
+
+/**
+ * Adds DLQ entries directly (demo seeding, tests, benchmark), keeping the per-origin counts in step.
+ * KEYS: dlq, counts, stats. ARGV: origin, type, reason, attempts, then payload... Returns the new IDs.
+ */
+const SEED = `
+local dlq, counts, stats = KEYS[1], KEYS[2], KEYS[3]
+local origin, typ, reason, attempts = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local t = redis.call('TIME')
+local now = tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+local ids = {}
+for i = 5, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', dlq, '*', 'stream', origin, 'originalId', '1-' .. i, 'type', typ,
+    'reason', reason, 'attempts', attempts, 'deadLetteredAt', now, 'payload', ARGV[i])
+end
+redis.call('HINCRBY', counts, origin, #ids)
+redis.call('HINCRBY', stats, 'deadLettered:' .. origin, #ids)
+return ids
+`;
+
+export const SCRIPTS = {
+  moveRange: MOVE_RANGE,
+  moveIds: MOVE_IDS,
+  deadLetter: DEAD_LETTER,
+  seed: SEED,
+};
+
+export type ScriptName = keyof typeof SCRIPTS;
+
+const SHAS = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, body]) => [name, createHash('sha1').update(body).digest('hex')])
+) as Record<ScriptName, string>;
+
+/**
+ * Runs a script by SHA and loads it on NOSCRIPT (after a restart or SCRIPT FLUSH). NOSCRIPT means the script did
+ * not run, so the second attempt cannot double a move.
+ */
+export async function runScript(
+  client: RedisClient,
+  name: ScriptName,
+  keys: string[],
+  args: Array<string | number>
+): Promise<unknown> {
+  const argv = [SHAS[name], String(keys.length), ...keys, ...args.map(String)];
+  try {
+    return await client.sendCommand(['EVALSHA', ...argv]);
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
+      await client.sendCommand(['SCRIPT', 'LOAD', SCRIPTS[name]]);
+      return client.sendCommand(['EVALSHA', ...argv]);
+    }
+    throw err;
+  }
+}

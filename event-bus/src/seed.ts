@@ -1,0 +1,33 @@
+import type { Config } from './config';
+import { KEYS, type RedisClient } from './redis';
+import { runScript } from './scripts';
+
+/**
+ * Adds `payloads.length` entries to the DLQ as if dead-lettered from `origin`, 500 per script call.
+ * Used by the demo's --seed option, the tests and the benchmark. Returns the new DLQ IDs in order.
+ */
+export async function seedDlq(
+  client: RedisClient,
+  config: Pick<Config, 'dlqStream'>,
+  origin: string,
+  payloads: string[],
+  opts: { type?: string; reason?: string; attempts?: number } = {}
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < payloads.length; i += 500) {
+    const got = (await runScript(
+      client,
+      'seed',
+      [config.dlqStream, KEYS.counts, KEYS.stats],
+      [
+        origin,
+        opts.type ?? 'order.created',
+        opts.reason ?? 'ValidationError: amount must be positive',
+        opts.attempts ?? 5,
+        ...payloads.slice(i, i + 500),
+      ]
+    )) as string[];
+    ids.push(...got);
+  }
+  return ids;
+}

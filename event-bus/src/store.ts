@@ -1,0 +1,455 @@
+import type { Config } from './config';
+import { compareIds } from './ids';
+import { makePayloadView, type PayloadView } from './payload';
+import { infoPairs, KEYS, pairs, type RedisClient, type StreamEntry } from './redis';
+
+// Read side of the API: health, the DLQ listing and operation lookup. Every read here costs the same whatever
+// the DLQ or stream size (XLEN, first/last entry, XINFO GROUPS, counters kept by the scripts), except listing a
+// page, which is bounded by the page size and a scan budget.
+
+export class RedisUnavailableError extends Error {}
+
+const HEALTH_TIMEOUT_MS = 1000;
+
+export interface GroupHealth {
+  group: string;
+  consumers: number;
+  pending: number;
+  lag: number | null;
+  lastDeliveredId: string;
+  pendingPayloadDeleted: boolean;
+}
+
+export interface StreamHealth {
+  stream: string;
+  exists: boolean;
+  length: number;
+  groups: GroupHealth[];
+}
+
+export interface HealthBody {
+  status: 'ok' | 'degraded' | 'down';
+  checkedAt: string;
+  reasons: string[];
+  redis: { up: boolean; latencyMs: number | null; version: string | null; dataLossDetectedAt: string | null };
+  dlq?: {
+    stream: string;
+    length: number;
+    oldestId: string | null;
+    newestId: string | null;
+    oldestAgeSeconds: number | null;
+    byStream: Record<string, number>;
+  };
+  streams?: StreamHealth[];
+}
+
+export interface DlqEntryView extends PayloadView {
+  id: string;
+  stream: string;
+  originalId: string;
+  type: string;
+  reason: string;
+  attempts: number;
+  deadLetteredAt: string | null;
+  retryOf: string | null;
+  retryOperationId: string | null;
+}
+
+export interface ListQuery {
+  limit: number;
+  after?: string;
+  stream?: string;
+  q?: string;
+}
+
+export interface OperationView {
+  operationId: string;
+  action: string;
+  actor: string;
+  startedAt: string;
+  finishedAt: string | null;
+  outcome: string;
+  upToId: string | null;
+  stream: string | null;
+  retried: number;
+  purged: number;
+  skipped: number;
+  refailed: number;
+  pending: number | null;
+}
+
+function idMs(id: string | null): number | null {
+  if (!id) {
+    return null;
+  }
+  return Number(id.split('-')[0]);
+}
+
+function isoOrNull(ms: string | undefined): string | null {
+  const n = Number(ms);
+  return ms && Number.isFinite(n) ? new Date(n).toISOString() : null;
+}
+
+function isNoSuchKey(err: unknown): boolean {
+  return err instanceof Error && /no such key/i.test(err.message);
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<T>((_, reject) => {
+        timer = setTimeout(() => reject(new RedisUnavailableError('timeout')), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class Store {
+  private readonly view: (raw: string) => PayloadView;
+  private version: string | null = null;
+  private seenMeta = false;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly config: Config,
+    private readonly log: { error: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void }
+  ) {
+    this.view = makePayloadView(config.redactKeys, config.payloadMaxChars);
+  }
+
+  get isReady(): boolean {
+    return this.client.isReady;
+  }
+
+  private cmd(args: string[]): Promise<unknown> {
+    if (!this.client.isReady) {
+      return Promise.reject(new RedisUnavailableError('not connected'));
+    }
+    return this.client.sendCommand(args);
+  }
+
+  /**
+   * Called on every (re)connect. A marker hash written at first contact disappears when Redis restarts without
+   * persistence; if this process saw the marker before, the DLQ was lost and health must say so.
+   */
+  async checkDataLoss(): Promise<void> {
+    const meta = pairs(await this.cmd(['HGETALL', KEYS.meta]));
+    const info = String(await this.cmd(['INFO', 'server']));
+    this.version = /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? null;
+    const runId = /run_id:([^\r\n]+)/.exec(info)?.[1] ?? '';
+    const now = String(Date.now());
+    if (!meta.createdAt) {
+      const fields = ['createdAt', now, 'runId', runId];
+      if (this.seenMeta) {
+        fields.push('dataLossDetectedAt', now);
+        this.log.error(
+          { runId },
+          'Redis came back without its data (restarted without persistence?): the DLQ and consumer groups were lost'
+        );
+      }
+      await this.cmd(['HSET', KEYS.meta, ...fields]);
+    } else if (meta.runId !== runId) {
+      await this.cmd(['HSET', KEYS.meta, 'runId', runId]);
+    }
+    this.seenMeta = true;
+  }
+
+  async health(): Promise<{ statusCode: number; body: HealthBody }> {
+    const checkedAt = new Date().toISOString();
+    const down = (reason: string): { statusCode: number; body: HealthBody } => ({
+      statusCode: 503,
+      body: {
+        status: 'down',
+        checkedAt,
+        reasons: [reason],
+        redis: { up: false, latencyMs: null, version: this.version, dataLossDetectedAt: null },
+      },
+    });
+    if (!this.client.isReady) {
+      return down('Redis is not reachable at the configured REDIS_URL.');
+    }
+    try {
+      return await withTimeout(this.healthUp(checkedAt), HEALTH_TIMEOUT_MS);
+    } catch (err) {
+      if (err instanceof RedisUnavailableError || !this.client.isReady) {
+        return down('Redis did not answer within 1 s.');
+      }
+      // Any other Redis error (OOM, LOADING, ...) is still "Redis does not answer usefully".
+      this.log.error({ err: { message: (err as Error).message } }, 'health check failed');
+      return down('Redis answered with an error; see the service log.');
+    }
+  }
+
+  private async healthUp(checkedAt: string): Promise<{ statusCode: number; body: HealthBody }> {
+    const dlq = this.config.dlqStream;
+    const t0 = performance.now();
+    await this.cmd(['PING']);
+    const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
+    const [length, first, last, counts, meta] = await Promise.all([
+      this.cmd(['XLEN', dlq]),
+      this.cmd(['XRANGE', dlq, '-', '+', 'COUNT', '1']),
+      this.cmd(['XREVRANGE', dlq, '+', '-', 'COUNT', '1']),
+      this.cmd(['HGETALL', KEYS.counts]),
+      this.cmd(['HGETALL', KEYS.meta]),
+    ]);
+    const streams = await Promise.all(this.config.streams.map((s) => this.streamHealth(s)));
+    const oldestId = (first as StreamEntry[])[0]?.[0] ?? null;
+    const newestId = (last as StreamEntry[])[0]?.[0] ?? null;
+    const oldestMs = idMs(oldestId);
+    const oldestAgeSeconds = oldestMs === null ? null : Math.max(0, Math.round((Date.now() - oldestMs) / 1000));
+    const byStream: Record<string, number> = {};
+    for (const [k, v] of Object.entries(pairs(counts))) {
+      byStream[k] = Number(v);
+    }
+    const m = pairs(meta);
+    const lossMs = Number(m.dataLossDetectedAt);
+    const dataLossDetectedAt =
+      m.dataLossDetectedAt && Date.now() - lossMs < this.config.dataLossWarnSeconds * 1000
+        ? new Date(lossMs).toISOString()
+        : null;
+
+    const reasons: string[] = [];
+    const len = Number(length);
+    if (dataLossDetectedAt) {
+      reasons.push(`Redis lost its data at ${dataLossDetectedAt} (restart without persistence): the DLQ was reset.`);
+    }
+    if (len > this.config.dlqDegradedLength) {
+      reasons.push(`The DLQ holds ${len} entries (threshold ${this.config.dlqDegradedLength}).`);
+    }
+    if (this.config.dlqDegradedAgeSeconds > 0 && (oldestAgeSeconds ?? 0) > this.config.dlqDegradedAgeSeconds) {
+      reasons.push(`The oldest DLQ entry is ${oldestAgeSeconds} s old.`);
+    }
+    for (const s of streams) {
+      for (const g of s.groups) {
+        if (g.lag !== null && g.lag > this.config.groupLagDegraded) {
+          reasons.push(`Group ${g.group} on ${s.stream} lags by ${g.lag} entries.`);
+        }
+        if (g.pendingPayloadDeleted) {
+          reasons.push(`Group ${g.group} on ${s.stream} has pending entries whose payload was deleted.`);
+        }
+      }
+    }
+    return {
+      statusCode: 200,
+      body: {
+        status: reasons.length > 0 ? 'degraded' : 'ok',
+        checkedAt,
+        reasons,
+        redis: { up: true, latencyMs, version: this.version, dataLossDetectedAt },
+        dlq: { stream: dlq, length: len, oldestId, newestId, oldestAgeSeconds, byStream },
+        streams,
+      },
+    };
+  }
+
+  private async streamHealth(stream: string): Promise<StreamHealth> {
+    const [length, groupsReply] = await Promise.all([
+      this.cmd(['XLEN', stream]),
+      this.cmd(['XINFO', 'GROUPS', stream]).catch((err) => {
+        if (isNoSuchKey(err)) {
+          return null;
+        }
+        throw err;
+      }),
+    ]);
+    if (groupsReply === null) {
+      return { stream, exists: false, length: 0, groups: [] };
+    }
+    const groups = await Promise.all(
+      (groupsReply as unknown[]).map(async (g) => {
+        const info = infoPairs(g);
+        const pending = Number(info.pending ?? 0);
+        let pendingPayloadDeleted = false;
+        if (pending > 0) {
+          // The oldest pending entry is the one most likely to have been trimmed or deleted; one probe keeps the
+          // cost constant.
+          const oldest = (await this.cmd(['XPENDING', stream, String(info.name), '-', '+', '1'])) as unknown[][];
+          const id = oldest[0]?.[0];
+          if (typeof id === 'string') {
+            const found = (await this.cmd(['XRANGE', stream, id, id])) as unknown[];
+            pendingPayloadDeleted = found.length === 0;
+          }
+        }
+        return {
+          group: String(info.name),
+          consumers: Number(info.consumers ?? 0),
+          pending,
+          lag: info.lag === null || info.lag === undefined ? null : Number(info.lag),
+          lastDeliveredId: String(info['last-delivered-id'] ?? '0-0'),
+          pendingPayloadDeleted,
+        };
+      })
+    );
+    return { stream, exists: true, length: Number(length), groups };
+  }
+
+  private entryView(entry: StreamEntry): DlqEntryView {
+    const f = pairs(entry[1]);
+    return {
+      id: entry[0],
+      stream: f.stream ?? '',
+      originalId: f.originalId ?? '',
+      type: f.type ?? '',
+      reason: f.reason ?? '',
+      attempts: Number.isFinite(Number(f.attempts)) ? Number(f.attempts) : 0,
+      deadLetteredAt: isoOrNull(f.deadLetteredAt),
+      ...this.view(f.payload ?? ''),
+      retryOf: f.retryOf || null,
+      retryOperationId: f.retryOp || null,
+    };
+  }
+
+  async newestDlqId(): Promise<string | null> {
+    const last = (await this.cmd(['XREVRANGE', this.config.dlqStream, '+', '-', 'COUNT', '1'])) as StreamEntry[];
+    return last[0]?.[0] ?? null;
+  }
+
+  async dlqLength(): Promise<number> {
+    return Number(await this.cmd(['XLEN', this.config.dlqStream]));
+  }
+
+  async list(query: ListQuery): Promise<{
+    total: number;
+    snapshotId: string | null;
+    entries: DlqEntryView[];
+    nextCursor: string | null;
+  }> {
+    const dlq = this.config.dlqStream;
+    const [snapshotId, total] = await Promise.all([
+      this.newestDlqId(),
+      query.stream ? this.cmd(['HGET', KEYS.counts, query.stream]) : this.cmd(['XLEN', dlq]),
+    ]);
+    const entries: DlqEntryView[] = [];
+    let start = query.after ? `(${query.after}` : '-';
+    const filtered = Boolean(query.stream || query.q);
+    if (!filtered) {
+      // One extra entry tells whether another page exists.
+      const got = (await this.cmd(['XRANGE', dlq, start, '+', 'COUNT', String(query.limit + 1)])) as StreamEntry[];
+      const page = got.slice(0, query.limit).map((e) => this.entryView(e));
+      const nextCursor = got.length > query.limit ? page[page.length - 1].id : null;
+      return { total: Number(total ?? 0), snapshotId, entries: page, nextCursor };
+    }
+    const needle = query.q?.toLowerCase();
+    // Filters may skip many entries; the scan budget bounds the cost of one request, and the cursor lets the
+    // panel continue where this page stopped.
+    let budget = Math.min(Math.max(query.limit * 20, 1000), 10000);
+    let nextCursor: string | null = null;
+    while (budget > 0) {
+      const chunk = Math.min(500, budget);
+      const got = (await this.cmd(['XRANGE', dlq, start, '+', 'COUNT', String(chunk)])) as StreamEntry[];
+      budget -= got.length;
+      let stoppedAt: string | null = null;
+      for (const e of got) {
+        const f = pairs(e[1]);
+        const matches =
+          (!query.stream || f.stream === query.stream) &&
+          (!needle || (f.type ?? '').toLowerCase().includes(needle) || (f.reason ?? '').toLowerCase().includes(needle));
+        if (matches) {
+          entries.push(this.entryView(e));
+          if (entries.length === query.limit) {
+            stoppedAt = e[0];
+            break;
+          }
+        }
+      }
+      if (stoppedAt) {
+        nextCursor = stoppedAt;
+        break;
+      }
+      if (got.length < chunk) {
+        nextCursor = null;
+        break;
+      }
+      start = `(${got[got.length - 1][0]}`;
+      nextCursor = got[got.length - 1][0];
+    }
+    return { total: Number(total ?? 0), snapshotId, entries, nextCursor };
+  }
+
+  async operation(operationId: string): Promise<OperationView | null> {
+    const h = pairs(await this.cmd(['HGETALL', KEYS.op(operationId)]));
+    if (!h.action) {
+      return null;
+    }
+    const view: OperationView = {
+      operationId,
+      action: h.action,
+      actor: h.actor ?? 'unknown',
+      startedAt: isoOrNull(h.startedAt) ?? '',
+      finishedAt: isoOrNull(h.finishedAt),
+      outcome: h.outcome ?? 'running',
+      upToId: h.upToId || null,
+      stream: h.stream || null,
+      retried: Number(h.retried ?? 0),
+      purged: Number(h.purged ?? 0),
+      skipped: Number(h.skipped ?? 0),
+      refailed: Number(h.refailed ?? 0),
+      pending: null,
+    };
+    if (h.action === 'retry' && h.recorded === '1') {
+      view.pending = await this.pendingOf(operationId);
+    }
+    return view;
+  }
+
+  /**
+   * Counts the operation's retried messages that some consumer group of their stream has not processed yet:
+   * not delivered (ID after the group's last-delivered-id) or delivered but not acknowledged (in its PEL).
+   */
+  private async pendingOf(operationId: string): Promise<number | null> {
+    const total = Number(await this.cmd(['LLEN', KEYS.opMoves(operationId)]));
+    if (total > this.config.verifyMaxMessages) {
+      return null;
+    }
+    const byStream = new Map<string, string[]>();
+    for (let i = 0; i < total; i += 10000) {
+      const chunk = (await this.cmd(['LRANGE', KEYS.opMoves(operationId), String(i), String(i + 9999)])) as string[];
+      for (const item of chunk) {
+        const [stream, id] = item.split(' ');
+        const list = byStream.get(stream) ?? [];
+        list.push(id);
+        byStream.set(stream, list);
+      }
+    }
+    let pending = 0;
+    for (const [stream, ids] of byStream) {
+      ids.sort(compareIds);
+      const groupsReply = (await this.cmd(['XINFO', 'GROUPS', stream]).catch((err) => {
+        if (isNoSuchKey(err)) {
+          return [];
+        }
+        throw err;
+      })) as unknown[];
+      if (groupsReply.length === 0) {
+        // Nobody consumes this stream: every retried message still waits.
+        pending += ids.length;
+        continue;
+      }
+      const waiting = new Set<string>();
+      for (const g of groupsReply) {
+        const info = infoPairs(g);
+        const lastDelivered = String(info['last-delivered-id'] ?? '0-0');
+        const pel = (await this.cmd([
+          'XPENDING',
+          stream,
+          String(info.name),
+          ids[0],
+          ids[ids.length - 1],
+          String(this.config.verifyMaxMessages + 1),
+        ])) as unknown[][];
+        const inPel = new Set(pel.map((p) => String(p[0])));
+        for (const id of ids) {
+          if (inPel.has(id) || compareIds(id, lastDelivered) > 0) {
+            waiting.add(id);
+          }
+        }
+      }
+      pending += waiting.size;
+    }
+    return pending;
+  }
+}

@@ -1,0 +1,312 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+import type { FastifyInstance } from 'fastify';
+
+import { buildApp } from '../src/app';
+import { freePort, RedisServer, type Fsync } from '../src/redisServer';
+import {
+  AUTH,
+  census,
+  check,
+  connectedClient,
+  DLQ,
+  makeApp,
+  ORDERS,
+  seed,
+  summary,
+  testConfig,
+  TOKEN,
+  waitFor,
+} from './helpers';
+
+// Fault scenarios of RELIABILITY.md against a real redis-server that the test kills and restarts.
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) {
+    await c().catch(() => undefined);
+  }
+});
+
+function post(app: FastifyInstance, route: 'retry' | 'purge', body: unknown) {
+  return app.inject({
+    method: 'POST',
+    url: `/api/events/dlq/${route}`,
+    headers: { ...AUTH, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
+}
+
+describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () => {
+  for (const fsync of ['everysec', 'always'] as Fsync[]) {
+    test(`appendfsync ${fsync}, 5 runs: 503 outcome unknown, invariant holds after restart, repeating finishes`, async () => {
+      const server = new RedisServer({ appendfsync: fsync });
+      await server.start();
+      cleanups.push(() => server.destroy());
+      const app = await makeApp(server.url);
+      cleanups.push(() => app.close());
+      const results: string[] = [];
+      for (let run = 0; run < 5; run++) {
+        let client = await connectedClient(server.url);
+        await client.sendCommand(['FLUSHALL']);
+        const seeded = await seed(client, 100000, `k${fsync}${run}`);
+        const upToId = seeded[seeded.length - 1].dlqId;
+        await client.close();
+        // Kill at a random moment (not between batches on purpose): usually a script or its reply is in flight.
+        const delay = 50 + Math.floor(Math.random() * 600);
+        let killed: Promise<void> | null = null;
+        const timer = setTimeout(() => {
+          killed = server.kill9();
+        }, delay);
+        const res = await post(app, 'retry', { upToId });
+        clearTimeout(timer);
+        await killed;
+        assert.ok(killed, `the kill happened during the retry (got ${res.statusCode} ${res.body.slice(0, 200)})`);
+        assert.equal(res.statusCode, 503, res.body);
+        const body = res.json();
+        assert.equal(body.outcome, 'unknown');
+        assert.equal(body.error, 'redis_unavailable');
+        assert.ok(!/ECONNRESET|Socket|closed unexpectedly/i.test(body.message), 'no raw Redis error in the body');
+
+        await server.start();
+        await waitFor(() => app.redis.isReady, 10000, 'app reconnect');
+        client = await connectedClient(server.url);
+        const seen = await census(client);
+        const expected = seeded.map((s) => s.msg);
+        const v = check(expected, seen);
+        assert.equal(summary(v), 'lost=0 duplicated=0 unexpected=0', `run ${run} after restart`);
+        const moved = seen.inStreams.size;
+        // Reported counts are those of completed batches; the batch in flight may have landed or not.
+        assert.ok(moved >= body.retried && moved - body.retried <= 200, `moved ${moved}, reported ${body.retried}`);
+
+        const again = await post(app, 'retry', { upToId });
+        assert.equal(again.statusCode, 200, again.body);
+        assert.equal(again.json().retried, 100000 - moved);
+        const final = await census(client);
+        assert.equal(summary(check(expected, final)), 'lost=0 duplicated=0 unexpected=0');
+        assert.equal(final.inStreams.size, 100000);
+        assert.equal(Number(await client.sendCommand(['XLEN', DLQ])), 0);
+        await client.close();
+        results.push(
+          `run ${run}: killed at ${delay} ms, reported ${body.retried} before the kill, ${moved} moved, repeat moved ${100000 - moved}`
+        );
+      }
+      console.log(`# kill -9 (${fsync}): ${results.join('; ')}`);
+    });
+  }
+});
+
+describe('Redis availability', () => {
+  test('Redis down at start: health says down within 1 s, the process stays up, and recovers when Redis returns', async () => {
+    const port = await freePort();
+    const app = buildApp(testConfig(`redis://127.0.0.1:${port}`));
+    cleanups.push(() => app.close());
+    await app.ready();
+    const t0 = Date.now();
+    const res = await app.inject({ url: '/api/events/health', headers: AUTH });
+    assert.ok(Date.now() - t0 < 1000);
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().status, 'down');
+    assert.equal(res.json().redis.up, false);
+    assert.equal((await app.inject({ url: '/livez' })).statusCode, 200);
+    const retry = await post(app, 'retry', { upToId: '1-1' });
+    assert.equal(retry.statusCode, 503);
+    assert.equal(retry.json().error, 'redis_unavailable');
+    const list = await app.inject({ url: '/api/events/dlq', headers: AUTH });
+    assert.equal(list.statusCode, 503);
+    const metrics = await app.inject({ url: '/metrics' });
+    assert.ok(metrics.body.includes('eventbus_redis_up 0'));
+
+    const server = new RedisServer({ port });
+    cleanups.push(() => server.destroy());
+    await server.start();
+    await waitFor(
+      async () => (await app.inject({ url: '/api/events/health', headers: AUTH })).statusCode === 200,
+      10000,
+      'recovery'
+    );
+    assert.equal((await app.inject({ url: '/api/events/health', headers: AUTH })).json().status, 'ok');
+  });
+
+  test('Redis restarted without persistence: reported as data loss, not shown as an empty healthy DLQ', async () => {
+    const server = new RedisServer({ persistence: false });
+    await server.start();
+    cleanups.push(() => server.destroy());
+    const app = await makeApp(server.url);
+    cleanups.push(() => app.close());
+    const client = await connectedClient(server.url);
+    await seed(client, 10, 'np');
+    await client.close();
+    await waitFor(
+      async () => (await app.inject({ url: '/api/events/health', headers: AUTH })).json().dlq?.length === 10
+    );
+    await server.kill9();
+    await server.start();
+    await waitFor(() => app.redis.isReady, 10000, 'reconnect');
+    await waitFor(
+      async () =>
+        (await app.inject({ url: '/api/events/health', headers: AUTH })).json().redis?.dataLossDetectedAt !== null,
+      5000,
+      'data-loss report'
+    );
+    const body = (await app.inject({ url: '/api/events/health', headers: AUTH })).json();
+    assert.equal(body.status, 'degraded');
+    assert.equal(body.dlq.length, 0);
+    assert.ok(
+      body.reasons.some((r: string) => /lost its data/.test(r)),
+      JSON.stringify(body.reasons)
+    );
+  });
+
+  test('SCRIPT FLUSH between batches: scripts reload transparently and nothing runs twice', async () => {
+    const server = new RedisServer();
+    await server.start();
+    cleanups.push(() => server.destroy());
+    const app = await makeApp(server.url, { batchSize: 100 });
+    cleanups.push(() => app.close());
+    const client = await connectedClient(server.url);
+    const seeded = await seed(client, 3000, 'sf');
+    let flushes = 0;
+    app.runner.onBatch = async () => {
+      if (flushes < 10) {
+        flushes++;
+        await client.sendCommand(['SCRIPT', 'FLUSH']);
+      }
+    };
+    const res = await post(app, 'retry', { upToId: seeded[2999].dlqId });
+    app.runner.onBatch = undefined;
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().retried, 3000);
+    assert.equal(flushes, 10);
+    assert.equal(
+      summary(
+        check(
+          seeded.map((s) => s.msg),
+          await census(client)
+        )
+      ),
+      'lost=0 duplicated=0 unexpected=0'
+    );
+    assert.equal(Number(await client.sendCommand(['XLEN', ORDERS])), 3000);
+    await client.close();
+  });
+});
+
+describe('graceful shutdown', () => {
+  test('drain: new requests get 503 while the current batch finishes; the running retry stops after it', async () => {
+    const server = new RedisServer();
+    await server.start();
+    cleanups.push(() => server.destroy());
+    const app = await makeApp(server.url);
+    cleanups.push(() => app.close());
+    const client = await connectedClient(server.url);
+    const seeded = await seed(client, 5000, 'drain');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let batches = 0;
+    app.runner.onBatch = async () => {
+      batches++;
+      if (batches === 3) {
+        await gate;
+      }
+    };
+    const running = post(app, 'retry', { upToId: seeded[4999].dlqId });
+    await waitFor(() => batches === 3);
+    const draining = app.drain();
+    const fresh = await app.inject({ url: '/api/events/health', headers: AUTH });
+    assert.equal(fresh.statusCode, 503);
+    assert.equal(fresh.json().error, 'shutting_down');
+    assert.equal((await app.inject({ url: '/livez' })).statusCode, 503);
+    release();
+    await draining;
+    const res = await running;
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().outcome, 'partial');
+    assert.equal(res.json().retried, 600);
+    assert.equal(Number(await client.sendCommand(['XLEN', ORDERS])), 600);
+    assert.equal(
+      summary(
+        check(
+          seeded.map((s) => s.msg),
+          await census(client)
+        )
+      ),
+      'lost=0 duplicated=0 unexpected=0'
+    );
+    await client.close();
+  });
+
+  test('SIGTERM to the server process during a long retry: batch finishes, exit 0 within 10 s, invariant holds', async () => {
+    const server = new RedisServer({ appendfsync: 'always' });
+    await server.start();
+    cleanups.push(() => server.destroy());
+    const client = await connectedClient(server.url);
+    const seeded = await seed(client, 100000, 'term');
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'server.ts')], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: server.url,
+        EVENT_BUS_TOKEN: TOKEN,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    cleanups.push(async () => {
+      child.kill('SIGKILL');
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`${base}/livez`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      20000,
+      'server start'
+    );
+    await waitFor(
+      async () => (await fetch(`${base}/api/events/health`, { headers: AUTH })).status === 200,
+      10000,
+      'server redis'
+    );
+    const inflight = fetch(`${base}/api/events/dlq/retry`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ upToId: seeded[99999].dlqId }),
+    });
+    await waitFor(async () => Number(await client.sendCommand(['XLEN', ORDERS])) > 2000, 10000, 'retry progress');
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    const res = await inflight;
+    const code = await exited;
+    const elapsed = Date.now() - t0;
+    assert.equal(code, 0);
+    assert.ok(elapsed < 10000, `exit took ${elapsed} ms`);
+    const body = (await res.json()) as { outcome: string; retried: number };
+    assert.equal(res.status, 503);
+    assert.equal(body.outcome, 'partial');
+    const moved = Number(await client.sendCommand(['XLEN', ORDERS]));
+    assert.equal(moved, body.retried, 'a clean stop reports exactly what moved');
+    assert.ok(moved < 100000);
+    assert.equal(
+      summary(
+        check(
+          seeded.map((s) => s.msg),
+          await census(client)
+        )
+      ),
+      'lost=0 duplicated=0 unexpected=0'
+    );
+    console.log(`# SIGTERM: stopped after ${moved} of 100000, exit ${code} in ${elapsed} ms`);
+    await client.close();
+  });
+});

@@ -1,0 +1,192 @@
+import type { FastifyInstance } from 'fastify';
+
+import { buildApp } from '../src/app';
+import { DEFAULTS, type Config } from '../src/config';
+import { makeRedisClient, type RedisClient, type StreamEntry } from '../src/redis';
+import { RedisServer, type RedisServerOptions } from '../src/redisServer';
+import { seedDlq } from '../src/seed';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+export const AUTH = { authorization: `Bearer ${TOKEN}` };
+export const ORDERS = '{events}:orders';
+export const PAYMENTS = '{events}:payments';
+export const DLQ = '{events}:dlq';
+
+export function testConfig(redisUrl: string, overrides: Partial<Config> = {}): Config {
+  return { ...DEFAULTS, token: TOKEN, redisUrl, streams: [ORDERS, PAYMENTS], ...overrides };
+}
+
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const server = new RedisServer(options);
+  await server.start();
+  return server;
+}
+
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 10000,
+  what = 'condition'
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > until) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function connectedClient(url: string, disableOfflineQueue = false): Promise<RedisClient> {
+  const c = makeRedisClient(url, { disableOfflineQueue });
+  await c.connect();
+  return c;
+}
+
+export async function makeApp(url: string, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
+  const app = buildApp(testConfig(url, overrides));
+  await app.ready();
+  await waitFor(() => app.redis.isReady, 10000, 'app redis client');
+  return app;
+}
+
+/** Seeds `n` DLQ entries whose payload names a unique message id `<prefix>-<i>`. */
+export async function seed(
+  client: RedisClient,
+  n: number,
+  prefix: string,
+  origin = ORDERS
+): Promise<Array<{ msg: string; dlqId: string }>> {
+  const msgs = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const ids = await seedDlq(
+    client,
+    { dlqStream: DLQ },
+    origin,
+    msgs.map((m) => JSON.stringify({ msg: m }))
+  );
+  return msgs.map((msg, i) => ({ msg, dlqId: ids[i] }));
+}
+
+export async function scanAll(client: RedisClient, key: string): Promise<StreamEntry[]> {
+  const out: StreamEntry[] = [];
+  let start = '-';
+  for (;;) {
+    const got = (await client.sendCommand(['XRANGE', key, start, '+', 'COUNT', '5000'])) as StreamEntry[];
+    out.push(...got);
+    if (got.length < 5000) {
+      return out;
+    }
+    start = `(${got[got.length - 1][0]}`;
+  }
+}
+
+function msgOf(entry: StreamEntry): string | null {
+  const f = entry[1];
+  for (let i = 0; i + 1 < f.length; i += 2) {
+    if (f[i] === 'payload') {
+      try {
+        return (JSON.parse(f[i + 1]) as { msg?: string }).msg ?? null;
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+export interface Census {
+  /** msg id -> number of places it is in (main streams + DLQ). */
+  counts: Map<string, number>;
+  inDlq: Set<string>;
+  inStreams: Set<string>;
+}
+
+export async function census(client: RedisClient, keys: string[] = [ORDERS, PAYMENTS, DLQ]): Promise<Census> {
+  const counts = new Map<string, number>();
+  const inDlq = new Set<string>();
+  const inStreams = new Set<string>();
+  for (const key of keys) {
+    for (const e of await scanAll(client, key)) {
+      const m = msgOf(e);
+      if (m === null) {
+        continue;
+      }
+      counts.set(m, (counts.get(m) ?? 0) + 1);
+      (key === DLQ ? inDlq : inStreams).add(m);
+    }
+  }
+  return { counts, inDlq, inStreams };
+}
+
+export interface Verdict {
+  lost: string[];
+  duplicated: string[];
+  unexpected: string[];
+}
+
+/**
+ * The invariant checker: every message the test created is in exactly one place (a main stream or the DLQ), or
+ * was purged with an audit record (`purged`). Computed from the test's own record of message ids.
+ */
+export function check(expected: Iterable<string>, seen: Census, purged: Set<string> = new Set()): Verdict {
+  const exp = new Set(expected);
+  const lost: string[] = [];
+  const duplicated: string[] = [];
+  const unexpected: string[] = [];
+  for (const m of exp) {
+    const n = seen.counts.get(m) ?? 0;
+    if (purged.has(m)) {
+      if (n !== 0) {
+        duplicated.push(m); // purged yet still present: counted as in two places
+      }
+    } else if (n === 0) {
+      lost.push(m);
+    } else if (n > 1) {
+      duplicated.push(m);
+    }
+  }
+  for (const m of seen.counts.keys()) {
+    if (!exp.has(m)) {
+      unexpected.push(m);
+    }
+  }
+  for (const m of purged) {
+    if (!exp.has(m)) {
+      unexpected.push(m);
+    }
+  }
+  return { lost, duplicated, unexpected };
+}
+
+export function summary(v: Verdict): string {
+  return `lost=${v.lost.length} duplicated=${v.duplicated.length} unexpected=${v.unexpected.length}`;
+}
+
+/** Purged DLQ IDs recorded by an operation (its audit record in Redis). */
+export async function purgedIdsOf(client: RedisClient, operationId: string): Promise<string[]> {
+  return (await client.sendCommand(['LRANGE', `{events}:op:${operationId}:moves`, '0', '-1'])) as string[];
+}
+
+/**
+ * The naive client-side retry loop (read, XADD, XDEL) that the checker must flag when two operators run it at
+ * once. Negative control only; nothing in src/ works this way.
+ */
+export async function naiveRetry(client: RedisClient, upToId: string): Promise<number> {
+  let moved = 0;
+  let start = '-';
+  for (;;) {
+    const got = (await client.sendCommand(['XRANGE', DLQ, start, upToId, 'COUNT', '200'])) as StreamEntry[];
+    for (const [id, f] of got) {
+      const h: Record<string, string> = {};
+      for (let i = 0; i + 1 < f.length; i += 2) {
+        h[f[i]] = f[i + 1];
+      }
+      await client.sendCommand(['XADD', h.stream, '*', 'type', h.type, 'payload', h.payload, 'retryOf', id]);
+      await client.sendCommand(['XDEL', DLQ, id]);
+      moved++;
+    }
+    if (got.length < 200) {
+      return moved;
+    }
+    start = `(${got[got.length - 1][0]}`;
+  }
+}
