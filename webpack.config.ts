@@ -1,3 +1,4 @@
+import path from 'path';
 import type { Configuration } from 'webpack';
 import { merge } from 'webpack-merge';
 
@@ -7,7 +8,19 @@ import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 // project-specific build steps are merged in here.
 const config = async (env: Env): Promise<Configuration> => {
   const baseConfig = await grafanaConfig(env);
-  return merge(baseConfig, {});
+  return merge(baseConfig, {
+    module: {
+      rules: [
+        {
+          // The runbooks ship compiled into the bundle: files served from a signed plugin must be in its signature,
+          // and compiling them fails the build on a runbook the catalog cannot read.
+          test: /runbooks\.catalog$/,
+          type: 'javascript/auto',
+          use: path.resolve(__dirname, 'scripts', 'runbookCatalogLoader.ts'),
+        },
+      ],
+    },
+  });
 };
 
 export default config;

@@ -36,9 +36,11 @@ count_jest() {
 step "install (npm ci)" npm ci --no-audit --no-fund
 step "typecheck" npm run typecheck
 step "typecheck e2e specs" npm run typecheck:e2e
+step "typecheck scripts" npm run typecheck:scripts
 step "lint" npm run lint
 step "unit and component tests (jest)" npx jest --ci --maxWorkers 2 --json --outputFile "$report_dir/jest.json"
 count_jest "$report_dir/jest.json"
+step "runbooks checker" npm run check:runbooks
 step "production build" npm run build
 step "schemas (plugin.json, docker-compose.yaml)" node scripts/validate-schemas.mjs
 step "bundle size" node scripts/bundle-size.mjs

@@ -1,0 +1,136 @@
+// Checks every runbook against the rules in src/runbooks/check.ts and the rest of the repository: provisioned
+// dashboards and alert rules, the event-bus OpenAPI description and the metrics the stack exports.
+// Prints `file:line: message. Fix: ...`, exits 1 on any error; stale reviews are warnings.
+import fs from 'fs';
+import path from 'path';
+import { parse, parseDocument, LineCounter, isMap, isSeq, YAMLMap } from 'yaml';
+
+import { AlertRule, checkRunbooks, CheckInput, RUNBOOKS_DIR } from '../src/runbooks/check';
+
+const root = path.resolve(__dirname, '..');
+
+function filesUnder(dir: string, pattern: RegExp): string[] {
+  const absolute = path.join(root, dir);
+  if (!fs.existsSync(absolute)) {
+    return [];
+  }
+  return (fs.readdirSync(absolute, { recursive: true }) as string[])
+    .filter((file) => pattern.test(file))
+    .map((file) => path.join(dir, file).split(path.sep).join('/'))
+    .sort();
+}
+
+function read(file: string): string {
+  return fs.readFileSync(path.join(root, file), 'utf8');
+}
+
+function provisionedDashboards(): Set<string> | undefined {
+  const files = filesUnder('provisioning/dashboards', /\.json$/);
+  if (files.length === 0) {
+    return undefined;
+  }
+  return new Set(files.map((file) => JSON.parse(read(file)).uid).filter((uid): uid is string => Boolean(uid)));
+}
+
+/** Grafana-managed rules (`title`) and Prometheus rules (`alert`), with the line each starts on. */
+function provisionedAlertRules(): AlertRule[] | undefined {
+  const files = [
+    ...filesUnder('provisioning/alerting', /\.ya?ml$/),
+    ...filesUnder('provisioning/prometheus', /\.ya?ml$/),
+  ];
+  const rules: AlertRule[] = [];
+  for (const file of files) {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(read(file), { lineCounter });
+    const groups = doc.get('groups');
+    if (!isSeq(groups)) {
+      continue;
+    }
+    for (const group of groups.items) {
+      const groupRules = isMap(group) ? group.get('rules') : undefined;
+      if (!isSeq(groupRules)) {
+        continue;
+      }
+      for (const rule of groupRules.items) {
+        if (!isMap(rule)) {
+          continue;
+        }
+        const name = String(rule.get('title') ?? rule.get('alert') ?? '');
+        if (!name || (!rule.has('title') && !rule.has('alert'))) {
+          continue;
+        }
+        const annotations = rule.get('annotations');
+        const runbookUrl = annotations instanceof YAMLMap ? annotations.get('runbook_url') : undefined;
+        rules.push({
+          name,
+          runbookUrl: typeof runbookUrl === 'string' ? runbookUrl : undefined,
+          file,
+          line: lineCounter.linePos(rule.range?.[0] ?? 0).line,
+        });
+      }
+    }
+  }
+  return rules.length > 0 ? rules : undefined;
+}
+
+function eventBusApi(): CheckInput['eventBusApi'] {
+  const file = 'event-bus/openapi.yaml';
+  if (!fs.existsSync(path.join(root, file))) {
+    return undefined;
+  }
+  const paths: Record<string, Record<string, unknown>> = parse(read(file)).paths ?? {};
+  return Object.entries(paths).flatMap(([template, operations]) =>
+    Object.keys(operations)
+      .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+      .map((method) => ({ method: method.toUpperCase(), path: template }))
+  );
+}
+
+/** What the event-bus service registers (its source), plus the platform's declared exporters. */
+function exportedMetrics(): CheckInput['metrics'] {
+  const sources = filesUnder('event-bus/src', /\.ts$/);
+  if (sources.length === 0) {
+    return undefined;
+  }
+  const names = new Set<string>();
+  for (const file of sources) {
+    for (const match of read(file).matchAll(/['"`]([a-z][a-z0-9_]*)['"`]/g)) {
+      if (match[1].startsWith('eventbus_')) {
+        names.add(match[1]);
+      }
+    }
+  }
+  const platform: { exporters: Record<string, string[]> } = parse(read('scripts/platform-metrics.yaml'));
+  Object.values(platform.exporters)
+    .flat()
+    .forEach((name) => names.add(name));
+  const usesDefaults = sources.some((file) => read(file).includes('collectDefaultMetrics'));
+  return { names, prefixes: usesDefaults ? ['process_', 'nodejs_'] : [] };
+}
+
+const input: CheckInput = {
+  files: filesUnder(RUNBOOKS_DIR, /\.md$/).map((file) => ({ path: file, source: read(file) })),
+  dashboards: provisionedDashboards(),
+  alertRules: provisionedAlertRules(),
+  eventBusApi: eventBusApi(),
+  metrics: exportedMetrics(),
+  today: new Date(),
+};
+
+const findings = checkRunbooks(input);
+for (const finding of findings) {
+  const label = finding.severity === 'error' ? 'error' : 'warning';
+  console.log(`${finding.file}:${finding.line}: ${label} [${finding.rule}] ${finding.message}. Fix: ${finding.fix}.`);
+}
+const skipped = [
+  !input.dashboards && 'dashboard uids (no dashboards provisioned yet)',
+  !input.alertRules && 'alert coverage (no alert rules provisioned yet)',
+  !input.eventBusApi && 'event-bus calls (no event-bus/openapi.yaml)',
+  !input.metrics && 'metric names (no event-bus source)',
+].filter(Boolean);
+if (skipped.length > 0) {
+  console.log(`not checked: ${skipped.join('; ')}`);
+}
+const errors = findings.filter((finding) => finding.severity === 'error').length;
+console.log(`${input.files.length} runbook files: ${errors} errors, ${findings.length - errors} warnings`);
+process.exit(errors === 0 ? 0 : 1);

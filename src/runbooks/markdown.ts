@@ -1,0 +1,141 @@
+// Line-oriented reading of runbook markdown, shared by the build-time catalog, the checker and the runbook pages,
+// so that a heading anchor or a code block means the same thing in all three.
+
+export interface Heading {
+  depth: number;
+  /** The heading as rendered: inline markup and link targets removed. */
+  text: string;
+  anchor: string;
+  /** 1-based line in the whole file. */
+  line: number;
+}
+
+export interface CodeBlock {
+  /** The fence's info string, for example `bash exec` or `dlq-health`. */
+  info: string;
+  content: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+}
+
+export interface Link {
+  text: string;
+  target: string;
+  line: number;
+}
+
+export interface MarkdownDocument {
+  /** The YAML between the leading `---` lines, or `undefined` when the file has none. */
+  frontMatter?: string;
+  /** Everything after the front matter. */
+  body: string;
+  /** Line number (1-based) in the whole file of the body's first line. */
+  bodyLine: number;
+}
+
+const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+
+export function splitFrontMatter(source: string): MarkdownDocument {
+  const match = FRONT_MATTER.exec(source);
+  if (!match) {
+    return { body: source, bodyLine: 1 };
+  }
+  return {
+    frontMatter: match[1],
+    body: source.slice(match[0].length),
+    bodyLine: match[0].split('\n').length,
+  };
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+export function headingAnchor(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** Markdown inline markup reduced to the text a reader sees. */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/(\*\*|__|\*|_)(\S(?:.*?\S)?)\1/g, '$2')
+    .trim();
+}
+
+interface Line {
+  text: string;
+  number: number;
+  isCode: boolean;
+}
+
+/** Splits a body into lines, marking those inside fenced code blocks (fences included). */
+function lines(body: string, firstLine: number): Line[] {
+  let fence: string | undefined;
+  return body.split(/\r?\n/).map((text, index) => {
+    const opening = /^\s{0,3}(`{3,}|~{3,})/.exec(text);
+    const isFence = opening !== null && (fence === undefined || opening[1].startsWith(fence));
+    const isCode = fence !== undefined || isFence;
+    if (isFence) {
+      fence = fence === undefined ? opening[1] : undefined;
+    }
+    return { text, number: firstLine + index, isCode };
+  });
+}
+
+/** ATX headings outside code blocks, with GitHub-style anchors made unique the way GitHub does (`-1`, `-2`). */
+export function extractHeadings(body: string, firstLine = 1): Heading[] {
+  const seen = new Map<string, number>();
+  return lines(body, firstLine)
+    .filter((line) => !line.isCode)
+    .flatMap((line) => {
+      const match = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line.text);
+      if (!match) {
+        return [];
+      }
+      const text = plainText(match[2]);
+      const base = headingAnchor(text);
+      const count = seen.get(base) ?? 0;
+      seen.set(base, count + 1);
+      return [{ depth: match[1].length, text, anchor: count === 0 ? base : `${base}-${count}`, line: line.number }];
+    });
+}
+
+export function extractCodeBlocks(body: string, firstLine = 1): CodeBlock[] {
+  const blocks: CodeBlock[] = [];
+  let current: CodeBlock | undefined;
+  let fence = '';
+  for (const [index, text] of body.split(/\r?\n/).entries()) {
+    const match = /^\s{0,3}(`{3,}|~{3,})\s*(.*)$/.exec(text);
+    if (!current && match) {
+      fence = match[1];
+      current = { info: match[2].trim(), content: '', line: firstLine + index };
+    } else if (current && match && match[1].startsWith(fence) && match[2].trim() === '') {
+      blocks.push({ ...current, content: current.content.replace(/\n$/, '') });
+      current = undefined;
+    } else if (current) {
+      current.content += `${text}\n`;
+    }
+  }
+  return blocks;
+}
+
+/** Inline links `[text](target)` outside code blocks and code spans. */
+export function extractLinks(body: string, firstLine = 1): Link[] {
+  return lines(body, firstLine)
+    .filter((line) => !line.isCode)
+    .flatMap((line) =>
+      [...line.text.replace(/`[^`]*`/g, '').matchAll(/\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map(
+        (match) => ({ text: match[1], target: match[2], line: line.number })
+      )
+    );
+}
+
+/** Code spans outside fenced blocks, with their line. */
+export function extractCodeSpans(body: string, firstLine = 1): Array<{ code: string; line: number }> {
+  return lines(body, firstLine)
+    .filter((line) => !line.isCode)
+    .flatMap((line) => [...line.text.matchAll(/`([^`]+)`/g)].map((match) => ({ code: match[1], line: line.number })));
+}
