@@ -265,13 +265,10 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
       return;
     }
     if (!tokenMatches(req.headers.authorization, expectedToken)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({
-          error: 'unauthorized',
-          message: 'Missing or wrong bearer token; check the app configuration in Grafana.',
-        });
+      return reply.code(401).header('www-authenticate', 'Bearer').send({
+        error: 'unauthorized',
+        message: 'Missing or wrong bearer token; check the app configuration in Grafana.',
+      });
     }
   });
 

@@ -6,6 +6,22 @@ import type { RedisClient } from './redis';
 // atomic call, so an entry already moved (by a repeat, a concurrent operator or a crashed earlier attempt) is
 // simply not there any more. Scripts read before they write because Redis has no rollback.
 
+// Shared tail of the move scripts: one XDEL, one RPUSH and one HINCRBY per origin for the whole batch keeps the
+// Redis time per call low (batches stay far below unpack's ~8,000 values: at most 1,000 IDs).
+const APPLY = `
+if mode ~= 'count' and done > 0 then
+  redis.call('XDEL', dlq, unpack(dels))
+  for origin, n in pairs(per) do
+    if redis.call('HINCRBY', counts, origin, -n) <= 0 then redis.call('HDEL', counts, origin) end
+  end
+  redis.call('HINCRBY', op, mode == 'retry' and 'retried' or 'purged', done)
+  if record then
+    redis.call('RPUSH', moved, unpack(recs))
+    redis.call('EXPIRE', moved, ttl)
+  end
+end
+`;
+
 /**
  * Moves (retry), deletes (purge) or counts (count) DLQ entries in the range (start, upTo], at most `limit` of
  * them, looking at no more than `scan` entries.
@@ -14,13 +30,15 @@ import type { RedisClient } from './redis';
  *       record moves ('1'/'0'), key prefix, record ttl seconds.
  * Returns { done, invalid, lastId, scanned, more }.
  */
-const MOVE_RANGE = `
+const MOVE_RANGE =
+  `
 local dlq, counts, moved, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local mode, start, upTo = ARGV[1], ARGV[2], ARGV[3]
 local scan, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
 local filter, opId, record, prefix, ttl = ARGV[6], ARGV[7], ARGV[8] == '1', ARGV[9], tonumber(ARGV[10])
 local entries = redis.call('XRANGE', dlq, start, upTo, 'COUNT', scan)
 local done, invalid, last, seen = 0, 0, '', 0
+local dels, recs, per = {}, {}, {}
 for i = 1, #entries do
   if done >= limit then break end
   local id, f = entries[i][1], entries[i][2]
@@ -36,22 +54,19 @@ for i = 1, #entries do
       if mode == 'retry' then
         local newId = redis.call('XADD', origin, '*', 'type', h['type'] or '', 'payload', h['payload'] or '',
           'originalId', h['originalId'] or '', 'retryOf', id, 'retryOp', opId)
-        if record then redis.call('RPUSH', moved, origin .. ' ' .. newId) end
-      elseif mode == 'purge' and record then
-        redis.call('RPUSH', moved, id)
+        recs[#recs + 1] = origin .. ' ' .. newId
+      else
+        recs[#recs + 1] = id
       end
-      if mode ~= 'count' then
-        redis.call('XDEL', dlq, id)
-        if redis.call('HINCRBY', counts, origin, -1) <= 0 then redis.call('HDEL', counts, origin) end
-      end
+      dels[#dels + 1] = id
+      per[origin] = (per[origin] or 0) + 1
       done = done + 1
     end
   end
 end
-if mode ~= 'count' and done > 0 then
-  redis.call('HINCRBY', op, mode == 'retry' and 'retried' or 'purged', done)
-  if record then redis.call('EXPIRE', moved, ttl) end
-end
+` +
+  APPLY +
+  `
 local more = 0
 if #entries == scan or seen < #entries then more = 1 end
 return { done, invalid, last, seen, more }
@@ -63,10 +78,12 @@ return { done, invalid, last, seen, more }
  * ARGV: mode, operation id, record ('1'/'0'), key prefix, record ttl, id...
  * Returns { done, skipped, invalid }.
  */
-const MOVE_IDS = `
+const MOVE_IDS =
+  `
 local dlq, counts, moved, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local mode, opId, record, prefix, ttl = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], tonumber(ARGV[5])
 local done, skipped, invalid = 0, 0, 0
+local dels, recs, per = {}, {}, {}
 for i = 6, #ARGV do
   local id = ARGV[i]
   local e = redis.call('XRANGE', dlq, id, id)
@@ -83,22 +100,19 @@ for i = 6, #ARGV do
       if mode == 'retry' then
         local newId = redis.call('XADD', origin, '*', 'type', h['type'] or '', 'payload', h['payload'] or '',
           'originalId', h['originalId'] or '', 'retryOf', id, 'retryOp', opId)
-        if record then redis.call('RPUSH', moved, origin .. ' ' .. newId) end
-      elseif mode == 'purge' and record then
-        redis.call('RPUSH', moved, id)
+        recs[#recs + 1] = origin .. ' ' .. newId
+      else
+        recs[#recs + 1] = id
       end
-      if mode ~= 'count' then
-        redis.call('XDEL', dlq, id)
-        if redis.call('HINCRBY', counts, origin, -1) <= 0 then redis.call('HDEL', counts, origin) end
-      end
+      dels[#dels + 1] = id
+      per[origin] = (per[origin] or 0) + 1
       done = done + 1
     end
   end
 end
-if mode ~= 'count' and done > 0 then
-  redis.call('HINCRBY', op, mode == 'retry' and 'retried' or 'purged', done)
-  if record then redis.call('EXPIRE', moved, ttl) end
-end
+` +
+  APPLY +
+  `
 return { done, skipped, invalid }
 `;
 
@@ -186,7 +200,7 @@ export const SCRIPTS = {
 
 export type ScriptName = keyof typeof SCRIPTS;
 
-const SHAS = Object.fromEntries(
+export const SHAS = Object.fromEntries(
   Object.entries(SCRIPTS).map(([name, body]) => [name, createHash('sha1').update(body).digest('hex')])
 ) as Record<ScriptName, string>;
 

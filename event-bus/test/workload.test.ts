@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import type { RedisClient, StreamEntry } from '../src/redis';
+import type { RedisServer } from '../src/redisServer';
+import { Workload } from '../src/workload';
+import {
+  AUTH,
+  census,
+  check,
+  connectedClient,
+  DLQ,
+  makeApp,
+  ORDERS,
+  PAYMENTS,
+  startRedis,
+  summary,
+  waitFor,
+} from './helpers';
+
+// The demo workload end to end: real consumer groups, dead-lettering by Redis's delivery count, an operator
+// retry through the API, transient failures recovering and permanent ones coming back with retryOf.
+
+let redis: RedisServer;
+let client: RedisClient;
+
+before(async () => {
+  redis = await startRedis();
+  client = await connectedClient(redis.url);
+});
+
+after(async () => {
+  await client.close();
+  await redis.destroy();
+});
+
+test('workload: dead-letter by delivery count, retry, transient recover, permanent return with retryOf', async () => {
+  const kinds = new Map<string, string | null>();
+  const workload = new Workload({
+    redisUrl: redis.url,
+    streams: [ORDERS, PAYMENTS],
+    dlqStream: DLQ,
+    deliveryLimit: 3,
+    rate: 300,
+    failShare: 0.3,
+    permanentShare: 0.5,
+    minIdleMs: 50,
+    consumersPerStream: 2,
+    makePayload: (n) => ({ msg: `w-${n}` }),
+  });
+  await workload.start();
+  await new Promise((r) => setTimeout(r, 1500));
+  // Stop publishing but keep consuming: build a second workload without a producer on the same groups.
+  await workload.stop();
+  const workers = new Workload({ ...workload['opts'], rate: 0 });
+  await workers.start();
+  const app = await makeApp(redis.url);
+  try {
+    // Learn what each message was meant to do from the streams and the DLQ.
+    const all: StreamEntry[] = [
+      ...((await client.sendCommand(['XRANGE', ORDERS, '-', '+'])) as StreamEntry[]),
+      ...((await client.sendCommand(['XRANGE', PAYMENTS, '-', '+'])) as StreamEntry[]),
+      ...((await client.sendCommand(['XRANGE', DLQ, '-', '+'])) as StreamEntry[]),
+    ];
+    for (const [, f] of all) {
+      const p = JSON.parse(f[f.indexOf('payload') + 1]);
+      kinds.set(p.msg, p.demo.fail);
+    }
+    assert.equal(kinds.size, workload.stats.published);
+    const failing = [...kinds.values()].filter((k) => k !== null).length;
+    const permanent = [...kinds.values()].filter((k) => k === 'permanent').length;
+    const transient = failing - permanent;
+    assert.ok(failing > 20 && permanent > 5 && transient > 5, `published ${kinds.size}, failing ${failing}`);
+    await waitFor(
+      async () => Number(await client.sendCommand(['XLEN', DLQ])) === failing,
+      20000,
+      'all failing messages dead-lettered'
+    );
+
+    const page = (await app.inject({ url: '/api/events/dlq?limit=500', headers: AUTH })).json();
+    assert.ok(
+      page.entries.every((e: { attempts: number }) => e.attempts === 3),
+      'dead-lettered at the delivery limit'
+    );
+    assert.ok(
+      page.entries.every((e: { reason: string }) => /Error: /.test(e.reason)),
+      'reason recorded by the worker'
+    );
+    assert.equal(summary(check(kinds.keys(), await census(client))), 'lost=0 duplicated=0 unexpected=0');
+
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/events/dlq/retry',
+      headers: { ...AUTH, 'content-type': 'application/json', 'x-grafana-user': 'ops' },
+      payload: JSON.stringify({ upToId: page.snapshotId }),
+    });
+    const op = res.json();
+    assert.equal(op.retried, failing);
+    await waitFor(
+      async () =>
+        Number(await client.sendCommand(['XLEN', DLQ])) === permanent &&
+        workers.stats.recoveredAfterRetry === transient,
+      20000,
+      'retried messages settled'
+    );
+    const back = (await app.inject({ url: '/api/events/dlq?limit=500', headers: AUTH })).json().entries;
+    assert.ok(
+      back.every(
+        (e: { retryOf: string | null; retryOperationId: string }) =>
+          e.retryOf !== null && e.retryOperationId === op.operationId
+      )
+    );
+    const verify = (await app.inject({ url: `/api/events/dlq/operations/${op.operationId}`, headers: AUTH })).json();
+    assert.deepEqual([verify.retried, verify.refailed, verify.pending, verify.actor], [failing, permanent, 0, 'ops']);
+    assert.equal(summary(check(kinds.keys(), await census(client))), 'lost=0 duplicated=0 unexpected=0');
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    const dl = [...metrics.matchAll(/^eventbus_dlq_dead_lettered_total\{stream="[^"]+"\} (\d+)/gm)].reduce(
+      (s, m) => s + Number(m[1]),
+      0
+    );
+    assert.equal(dl, failing + permanent);
+    console.log(
+      `# workload: published ${kinds.size}, failing ${failing} (permanent ${permanent}), recovered after retry ${workers.stats.recoveredAfterRetry}, refailed ${verify.refailed}`
+    );
+  } finally {
+    await workers.stop();
+    await app.close();
+  }
+});
