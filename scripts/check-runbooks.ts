@@ -92,10 +92,11 @@ function exportedMetrics(): CheckInput['metrics'] {
   if (sources.length === 0) {
     return undefined;
   }
+  const namespaces = ['eventbus_'];
   const names = new Set<string>();
   for (const file of sources) {
     for (const match of read(file).matchAll(/['"`]([a-z][a-z0-9_]*)['"`]/g)) {
-      if (match[1].startsWith('eventbus_')) {
+      if (namespaces.some((namespace) => match[1].startsWith(namespace))) {
         names.add(match[1]);
       }
     }
@@ -105,7 +106,7 @@ function exportedMetrics(): CheckInput['metrics'] {
     .flat()
     .forEach((name) => names.add(name));
   const usesDefaults = sources.some((file) => read(file).includes('collectDefaultMetrics'));
-  return { names, prefixes: usesDefaults ? ['process_', 'nodejs_'] : [] };
+  return { names, prefixes: usesDefaults ? ['process_', 'nodejs_'] : [], namespaces };
 }
 
 const input: CheckInput = {

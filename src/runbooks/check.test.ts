@@ -99,6 +99,7 @@ function check(dlqSource: string, overrides: Partial<CheckInput> = {}): Finding[
     metrics: {
       names: new Set(['eventbus_dlq_length', 'eventbus_dlq_operation_duration_seconds']),
       prefixes: ['process_'],
+      namespaces: ['eventbus_'],
     },
     today: TODAY,
     ...overrides,
@@ -285,6 +286,11 @@ describe('checkRunbooks', () => {
       expect(of(check(runbook().replace('`eventbus_dlq_length`', '`eventbus_dlq_size`')), 'metrics')).toEqual([
         '15: metric "eventbus_dlq_size" is exported by nothing in the stack',
       ]);
+    });
+
+    it('leaves names outside its own namespaces alone in shell and SQL', () => {
+      const sql = '```bash\npsql -c "select pg_terminate_backend(pid) from pg_stat_activity"\n```';
+      expect(check(runbook().replace('## Prerequisites', `## Prerequisites\n${sql}`))).toEqual([]);
     });
 
     it('fails any unknown metric selected in a promql block', () => {

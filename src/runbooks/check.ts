@@ -48,8 +48,12 @@ export interface CheckInput {
   alertRules?: AlertRule[];
   /** Method and path template of each operation in `event-bus/openapi.yaml`; `undefined` when it is absent. */
   eventBusApi?: Array<{ method: string; path: string }>;
-  /** Metric names something in the stack exports, and name prefixes of exporters' default metrics. */
-  metrics?: { names: Set<string>; prefixes: string[] };
+  /**
+   * Metric names something in the stack exports; name prefixes of exporters' default metrics (any name with one is
+   * accepted); and the namespaces of this repository's own exporters, in which any name mentioned in code must be
+   * exported (others, such as `pg_`, also prefix SQL functions and CLI tools).
+   */
+  metrics?: { names: Set<string>; prefixes: string[]; namespaces: string[] };
   today: Date;
 }
 
@@ -370,14 +374,13 @@ const PROMQL_KEYWORDS = new Set([
 ]);
 
 /**
- * A metric is named in a `promql` block (any identifier followed by `{` or `[`), or anywhere in code with the
- * prefix of a known exporter; both must be exported by something in the stack.
+ * A metric is named in a `promql` block (any identifier followed by `{` or `[`), or anywhere in code within the
+ * namespace of this repository's own exporters; both must be exported by something in the stack.
  */
 function checkMetrics(file: SourceFile, body: string, bodyLine: number, metrics: CheckInput['metrics']): Finding[] {
   if (!metrics) {
     return [];
   }
-  const knownPrefixes = new Set([...metrics.names].map((name) => name.split('_')[0] + '_'));
   const isExported = (name: string) =>
     metrics.names.has(name) ||
     metrics.names.has(name.replace(/_(bucket|sum|count)$/, '')) ||
@@ -403,7 +406,7 @@ function checkMetrics(file: SourceFile, body: string, bodyLine: number, metrics:
 
   function prefixed(text: string, line: number) {
     return [...text.matchAll(/\b([a-z][a-z0-9]*_[a-z0-9_]+)\b/g)]
-      .filter((match) => knownPrefixes.has(match[1].split('_')[0] + '_'))
+      .filter((match) => metrics!.namespaces.some((namespace) => match[1].startsWith(namespace)))
       .map((match) => ({ name: match[1], line }));
   }
 
