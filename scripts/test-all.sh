@@ -25,6 +25,16 @@ step() {
   fi
 }
 
+# Adds the "# pass N" / "# fail N" lines of node's test runner to the totals printed at the end.
+count_node() {
+  [ -f "$1" ] || return 0
+  local passed failed_tests
+  passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$1" | tail -1)
+  failed_tests=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$1" | tail -1)
+  tests_passed=$((tests_passed + ${passed:-0}))
+  tests_failed=$((tests_failed + ${failed_tests:-0}))
+}
+
 # Adds a jest JSON report's counts to the totals printed at the end.
 count_jest() {
   [ -f "$1" ] || return 0
@@ -40,6 +50,8 @@ step "typecheck scripts" npm run typecheck:scripts
 step "lint" npm run lint
 step "unit and component tests (jest)" npx jest --ci --maxWorkers 2 --json --outputFile "$report_dir/jest.json"
 count_jest "$report_dir/jest.json"
+step "Grafana proxy stand-in (node:test)" bash -o pipefail -c "npm run --silent test:harness | tee $report_dir/harness.tap"
+count_node "$report_dir/harness.tap"
 step "runbooks checker" npm run check:runbooks
 step "production build" npm run build
 step "schemas (plugin.json, docker-compose.yaml)" node scripts/validate-schemas.mjs
