@@ -43,7 +43,23 @@ count_jest() {
   tests_failed=$((tests_failed + failed_tests))
 }
 
+# Debian packages the service tests and the executed runbook need; installed only when missing.
+system_packages() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v jq >/dev/null || missing+=(jq)
+  command -v curl >/dev/null || missing+=(curl)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"
+    return 1
+  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+}
+
+step "system packages (redis-server, jq, curl)" system_packages
 step "install (npm ci)" npm ci --no-audit --no-fund
+step "event-bus: install (npm ci)" npm --prefix event-bus ci --no-audit --no-fund
 step "typecheck" npm run typecheck
 step "typecheck e2e specs" npm run typecheck:e2e
 step "typecheck scripts" npm run typecheck:scripts
@@ -53,6 +69,9 @@ count_jest "$report_dir/jest.json"
 step "Grafana proxy stand-in (node:test)" bash -o pipefail -c "npm run --silent test:harness | tee $report_dir/harness.tap"
 count_node "$report_dir/harness.tap"
 step "runbooks checker" npm run check:runbooks
+step "event-bus: build" npm --prefix event-bus run build
+step "DLQ runbook, executed against the service (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
+count_node "$report_dir/procedure.tap"
 step "production build" npm run build
 step "schemas (plugin.json, docker-compose.yaml)" node scripts/validate-schemas.mjs
 step "bundle size" node scripts/bundle-size.mjs
