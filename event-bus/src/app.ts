@@ -12,7 +12,7 @@ import type { Config } from './config';
 import { badRequest, HttpError, validationError } from './errors';
 import { idProblem } from './ids';
 import { Metrics } from './metrics';
-import { loadOpenApi, schema, type JsonSchema } from './openapi';
+import { loadOpenApi, resolveSchema, schema, type JsonSchema } from './openapi';
 import { ConflictError, OperationRunner, type Action, type MutationRequest, type MutationResult } from './operations';
 import { connectInBackground, KEYS, makeRedisClient, type RedisClient } from './redis';
 import { RedisUnavailableError, Store } from './store';
@@ -120,6 +120,12 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
+    // Errors raised before routing (bad percent-encoding, say) get the same shape and never echo the URL.
+    frameworkErrors: (_err, _req, reply) => {
+      void (reply as FastifyReply)
+        .code(400)
+        .send({ error: 'invalid_request', message: 'The URL is not valid (check its percent-encoding).' });
+    },
   });
   // Fastify parses text/plain by default; the API speaks JSON only, so anything else is a 415.
   app.removeContentTypeParser('text/plain');
@@ -290,12 +296,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
   const querystring = {
     type: 'object',
     additionalProperties: false,
-    properties: Object.fromEntries(
-      listParams.map((p) => [
-        p.name,
-        schema('__inline__', { ...doc, components: { schemas: { ...doc.components.schemas, __inline__: p.schema } } }),
-      ])
-    ),
+    properties: Object.fromEntries(listParams.map((p) => [p.name, resolveSchema(p.schema, doc)])),
   };
 
   app.get<{ Querystring: { limit: number; after?: string; stream?: string; q?: string } }>(

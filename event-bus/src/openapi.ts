@@ -57,6 +57,11 @@ function resolve(doc: OpenApiDoc, node: unknown, depth: number): unknown {
   return node;
 }
 
+/** Any schema object of the document (a parameter's, say) with every local $ref inlined. */
+export function resolveSchema(node: unknown, doc = loadOpenApi()): JsonSchema {
+  return resolve(doc, node, 0) as JsonSchema;
+}
+
 /** A component schema with every local $ref inlined. */
 export function schema(name: string, doc = loadOpenApi()): JsonSchema {
   const s = doc.components.schemas[name];

@@ -88,7 +88,7 @@ export class Workload {
   private readonly clients: RedisClient[] = [];
   private loops: Array<Promise<void>> = [];
 
-  constructor(private readonly opts: WorkloadOptions) {}
+  constructor(readonly opts: WorkloadOptions) {}
 
   private async client(): Promise<RedisClient> {
     // Workers block in XREADGROUP, so each gets its own connection; the offline queue is fine here.

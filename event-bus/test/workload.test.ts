@@ -52,7 +52,7 @@ test('workload: dead-letter by delivery count, retry, transient recover, permane
   await new Promise((r) => setTimeout(r, 1500));
   // Stop publishing but keep consuming: build a second workload without a producer on the same groups.
   await workload.stop();
-  const workers = new Workload({ ...workload['opts'], rate: 0 });
+  const workers = new Workload({ ...workload.opts, rate: 0 });
   await workers.start();
   const app = await makeApp(redis.url);
   try {
