@@ -385,7 +385,8 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
         JSON.stringify({ state: 'running', bodyHash }),
         'NX',
         'EX',
-        String(config.idempotencyTtlSeconds),
+        // Short, so a request lost with its process does not block the key for a day.
+        String(Math.min(600, config.idempotencyTtlSeconds)),
       ]);
       if (claimed === null) {
         const stored = JSON.parse(String((await client.sendCommand(['GET', idemKey])) ?? '{}')) as {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
 import {
+  assertSchema,
   AUTH,
   census,
   check,
@@ -84,6 +85,7 @@ describe('GET /api/events/health', () => {
     let res = await app.inject({ url: '/api/events/health', headers: AUTH });
     assert.equal(res.statusCode, 200);
     let body = res.json();
+    assertSchema('Health', body);
     assert.equal(body.status, 'ok');
     assert.equal(body.redis.up, true);
     assert.equal(body.redis.version, '7.0.15');
@@ -95,6 +97,7 @@ describe('GET /api/events/health', () => {
     await client.sendCommand(['XGROUP', 'CREATE', ORDERS, 'order-workers', '$', 'MKSTREAM']);
     res = await app.inject({ url: '/api/events/health', headers: AUTH });
     body = res.json();
+    assertSchema('Health', body);
     assert.equal(body.status, 'degraded');
     assert.equal(body.dlq.length, 6);
     assert.deepEqual(body.dlq.byStream, { [ORDERS]: 4, [PAYMENTS]: 2 });
@@ -153,6 +156,7 @@ describe('GET /api/events/dlq', () => {
       });
       assert.equal(res.statusCode, 200);
       const body = res.json();
+      assertSchema('DlqPage', body);
       assert.equal(body.total, 120);
       assert.equal(body.snapshotId, seeded[119].dlqId);
       seen.push(...body.entries.map((e: { id: string }) => e.id));
@@ -230,6 +234,7 @@ describe('POST /api/events/dlq/retry', () => {
     );
     assert.equal(res.statusCode, 200);
     const body = res.json();
+    assertSchema('RetryResult', body);
     assert.equal(body.outcome, 'ok');
     assert.equal(body.retried, 20);
     assert.equal(body.skipped, 0);
@@ -388,6 +393,7 @@ describe('POST /api/events/dlq/purge', () => {
     const res = await post('/api/events/dlq/purge', { confirm: 'purge', upToId: seeded[5].dlqId });
     assert.equal(res.statusCode, 200);
     const body = res.json();
+    assertSchema('PurgeResult', body);
     assert.deepEqual([body.outcome, body.purged, body.remaining], ['ok', 6, 4]);
     const moves = (await client.sendCommand([
       'LRANGE',
@@ -428,6 +434,7 @@ describe('GET /api/events/dlq/operations/:id', () => {
     const seeded = await seed(client, 6, 'v', ORDERS);
     const op = (await post('/api/events/dlq/retry', { upToId: seeded[5].dlqId }, { 'x-grafana-user': 'dave' })).json();
     let view = (await app.inject({ url: `/api/events/dlq/operations/${op.operationId}`, headers: AUTH })).json();
+    assertSchema('Operation', view);
     assert.equal(view.action, 'retry');
     assert.equal(view.actor, 'dave');
     assert.equal(view.retried, 6);
@@ -473,6 +480,7 @@ describe('GET /api/events/dlq/operations/:id', () => {
   test('404 for an unknown operation, 400 for a malformed id', async () => {
     let res = await app.inject({ url: '/api/events/dlq/operations/op_0000000000AAAAAAAAAA', headers: AUTH });
     assert.equal(res.statusCode, 404);
+    assertSchema('Error', res.json());
     assert.equal(res.json().error, 'operation_not_found');
     res = await app.inject({ url: '/api/events/dlq/operations/..%2f..%2fetc', headers: AUTH });
     assert.equal(res.statusCode, 400);

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
 import { freePort, RedisServer, type Fsync } from '../src/redisServer';
 import {
+  assertSchema,
   AUTH,
   census,
   check,
@@ -67,6 +68,7 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
         assert.ok(killed, `the kill happened during the retry (got ${res.statusCode} ${res.body.slice(0, 200)})`);
         assert.equal(res.statusCode, 503, res.body);
         const body = res.json();
+        assertSchema('MutationError', body);
         assert.equal(body.outcome, 'unknown');
         assert.equal(body.error, 'redis_unavailable');
         assert.ok(!/ECONNRESET|Socket|closed unexpectedly/i.test(body.message), 'no raw Redis error in the body');
@@ -110,6 +112,7 @@ describe('Redis availability', () => {
     assert.ok(Date.now() - t0 < 1000);
     assert.equal(res.statusCode, 503);
     assert.equal(res.json().status, 'down');
+    assertSchema('Health', res.json());
     assert.equal(res.json().redis.up, false);
     assert.equal((await app.inject({ url: '/livez' })).statusCode, 200);
     const retry = await post(app, 'retry', { upToId: '1-1' });

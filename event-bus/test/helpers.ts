@@ -1,7 +1,9 @@
+import Ajv, { type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 
 import { buildApp } from '../src/app';
 import { DEFAULTS, type Config } from '../src/config';
+import { schema } from '../src/openapi';
 import { makeRedisClient, type RedisClient, type StreamEntry } from '../src/redis';
 import { RedisServer, type RedisServerOptions } from '../src/redisServer';
 import { seedDlq } from '../src/seed';
@@ -188,5 +190,20 @@ export async function naiveRetry(client: RedisClient, upToId: string): Promise<n
       return moved;
     }
     start = `(${got[got.length - 1][0]}`;
+  }
+}
+
+const schemaAjv = new Ajv({ strict: false, allowUnionTypes: true, allErrors: true });
+const compiled = new Map<string, ValidateFunction>();
+
+/** Asserts that a response body matches a component schema of openapi.yaml. */
+export function assertSchema(name: string, body: unknown): void {
+  let v = compiled.get(name);
+  if (!v) {
+    v = schemaAjv.compile(schema(name));
+    compiled.set(name, v);
+  }
+  if (!v(body)) {
+    throw new Error(`response does not match ${name}: ${schemaAjv.errorsText(v.errors)}`);
   }
 }
