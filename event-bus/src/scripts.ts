@@ -15,6 +15,8 @@ if mode ~= 'count' and done > 0 then
     if redis.call('HINCRBY', counts, origin, -n) <= 0 then redis.call('HDEL', counts, origin) end
   end
   redis.call('HINCRBY', op, mode == 'retry' and 'retried' or 'purged', done)
+  local t = redis.call('TIME')
+  redis.call('HSET', op, 'updatedAt', tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)))
   if record then
     redis.call('RPUSH', moved, unpack(recs))
     redis.call('EXPIRE', moved, ttl)

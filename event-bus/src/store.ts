@@ -10,6 +10,8 @@ import { infoPairs, KEYS, pairs, type RedisClient, type StreamEntry } from './re
 export class RedisUnavailableError extends Error {}
 
 const HEALTH_TIMEOUT_MS = 1000;
+/** A running operation writes its record at every batch (milliseconds apart); silence this long means it died. */
+export const STALLED_AFTER_MS = 30_000;
 
 export interface GroupHealth {
   group: string;
@@ -390,6 +392,12 @@ export class Store {
       refailed: Number(h.refailed ?? 0),
       pending: null,
     };
+    // A "running" record whose batches stopped long ago belongs to a process or a Redis that died mid-way; the
+    // honest answer is "unknown" (re-read the DLQ and repeat), not "running" forever.
+    const lastActivity = Math.max(Number(h.startedAt) || 0, Number(h.updatedAt) || 0);
+    if (view.outcome === 'running' && Date.now() - lastActivity > STALLED_AFTER_MS) {
+      view.outcome = 'unknown';
+    }
     if (h.action === 'retry' && h.recorded === '1') {
       view.pending = await this.pendingOf(operationId);
     }

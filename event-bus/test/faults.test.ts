@@ -84,6 +84,24 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
         // Reported counts are those of completed batches; the batch in flight may have landed or not.
         assert.ok(moved >= body.retried && moved - body.retried <= 200, `moved ${moved}, reported ${body.retried}`);
 
+        // The operation record matches what moved (it is updated inside each batch script); once its batches have
+        // been silent for a while, verify reports the cut-short operation as "unknown", not "running".
+        const opKey = `{events}:op:${body.operationId}`;
+        assert.equal(Number(await client.sendCommand(['HGET', opKey, 'retried'])), moved);
+        await client.sendCommand([
+          'HSET',
+          opKey,
+          'updatedAt',
+          String(Date.now() - 60_000),
+          'startedAt',
+          String(Date.now() - 60_000),
+        ]);
+        const verify = (
+          await app.inject({ url: `/api/events/dlq/operations/${body.operationId}`, headers: AUTH })
+        ).json();
+        assert.equal(verify.outcome, 'unknown');
+        assert.equal(verify.retried, moved);
+
         const again = await post(app, 'retry', { upToId });
         assert.equal(again.statusCode, 200, again.body);
         assert.equal(again.json().retried, 100000 - moved);
