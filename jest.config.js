@@ -18,7 +18,7 @@ module.exports = {
     ...baseConfig.transform,
     // @grafana/data 13 pulls in d3-color's ESM-only `.mjs` files; compile them with the scaffold's own transform.
     '^.+\\.mjs$': ['@swc/jest', swcOptions],
-    // The runbook catalog is compiled from runbooks/ at build time; jest compiles it with the same code.
-    'runbooks\\.catalog$': '<rootDir>/scripts/runbookCatalogJestTransform.js',
+    // The runbook catalogs are compiled from runbooks/ at build time; jest compiles them with the same code.
+    '\\.catalog$': '<rootDir>/scripts/runbookCatalogJestTransform.js',
   },
 };

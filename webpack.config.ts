@@ -14,7 +14,7 @@ const config = async (env: Env): Promise<Configuration> => {
         {
           // The runbooks ship compiled into the bundle: files served from a signed plugin must be in its signature,
           // and compiling them fails the build on a runbook the catalog cannot read.
-          test: /runbooks\.catalog$/,
+          test: /\.catalog$/,
           type: 'javascript/auto',
           use: path.resolve(__dirname, 'scripts', 'runbookCatalogLoader.ts'),
         },

@@ -3,6 +3,7 @@
 import fs from 'fs';
 import path from 'path';
 
+import type { LinkIndex } from '../src/runbooks/links.catalog';
 import type { Catalog } from '../src/runbooks/runbooks.catalog';
 import { extractHeadings, splitFrontMatter } from '../src/runbooks/markdown';
 import { parseRunbook, slugOf } from '../src/runbooks/runbook';
@@ -37,4 +38,34 @@ export function buildCatalog(dir = RUNBOOKS_DIR): Catalog {
   const { body } = splitFrontMatter(fs.readFileSync(path.join(dir, INDEX_FILE), 'utf8'));
   const headings = extractHeadings(body).map(({ depth, text, anchor }) => ({ depth, text, anchor }));
   return { runbooks, index: { body, headings } };
+}
+
+/**
+ * The small part the extension links need at Grafana start: for each dashboard, the runbook to open beside it. When
+ * several name the dashboard, the most specific wins (the one naming the fewest dashboards, then by slug).
+ */
+export function buildLinkIndex(catalog: Catalog = buildCatalog()): LinkIndex {
+  const byDashboard: Record<string, string> = {};
+  const bySpecificity = [...catalog.runbooks].sort(
+    (a, b) => a.dashboards.length - b.dashboards.length || a.slug.localeCompare(b.slug)
+  );
+  for (const runbook of bySpecificity) {
+    for (const uid of runbook.dashboards) {
+      byDashboard[uid] ??= runbook.slug;
+    }
+  }
+  return { byDashboard };
+}
+
+/** What a `*.catalog` placeholder module compiles to, by its file name. */
+export function catalogModuleFor(resourcePath: string): unknown {
+  const name = path.basename(resourcePath);
+  switch (name) {
+    case 'runbooks.catalog':
+      return buildCatalog();
+    case 'links.catalog':
+      return buildLinkIndex();
+    default:
+      throw new Error(`no catalog is compiled for ${name}`);
+  }
 }

@@ -1,11 +1,12 @@
-// Jest transform for src/runbooks/runbooks.catalog: the compiled catalog, built by the same code as the webpack loader.
+// Jest transform for the src/runbooks/*.catalog placeholders: what the webpack loader compiles them to, by the same
+// code, built when the test module loads.
 const path = require('path');
 
 module.exports = {
-  process() {
-    const builder = path.resolve(__dirname, 'runbookCatalog.ts');
+  process(_source, filename) {
+    const builder = JSON.stringify(path.resolve(__dirname, 'runbookCatalog.ts'));
     return {
-      code: `module.exports = { __esModule: true, default: require(${JSON.stringify(builder)}).buildCatalog() };`,
+      code: `module.exports = { __esModule: true, default: require(${builder}).catalogModuleFor(${JSON.stringify(filename)}) };`,
     };
   },
 };

@@ -1,10 +1,10 @@
 import type { LoaderContext } from 'webpack';
 
-import { buildCatalog, RUNBOOKS_DIR } from './runbookCatalog';
+import { catalogModuleFor, RUNBOOKS_DIR } from './runbookCatalog';
 
-/** Webpack loader for src/runbooks/runbooks.catalog: replaces the placeholder with the compiled catalog. */
+/** Webpack loader for the src/runbooks/*.catalog placeholders: replaces each with what it compiles to. */
 export default function runbookCatalogLoader(this: LoaderContext<{}>): string {
   // Rebuild in watch mode whenever a runbook changes.
   this.addContextDependency(RUNBOOKS_DIR);
-  return `export default ${JSON.stringify(buildCatalog())};`;
+  return `export default ${JSON.stringify(catalogModuleFor(this.resourcePath))};`;
 }

@@ -8,6 +8,11 @@ export const PLUGIN_CONFIG_URL = `/plugins/${PLUGIN_ID}`;
 export const PROXY_BASE_URL = `/api/plugin-proxy/${PLUGIN_ID}`;
 
 export enum ROUTES {
+  Runbooks = 'runbooks',
+  /** Suffix of a runbook's path for the view beside its dashboard. */
+  Beside = 'beside',
+  /** Resolves an alert name to the runbook that answers it. */
+  Alert = 'alert',
   Status = 'status',
 }
 

@@ -139,3 +139,55 @@ export function extractCodeSpans(body: string, firstLine = 1): Array<{ code: str
     .filter((line) => !line.isCode)
     .flatMap((line) => [...line.text.matchAll(/`([^`]+)`/g)].map((match) => ({ code: match[1], line: line.number })));
 }
+
+export type Segment = { kind: 'markdown'; text: string } | { kind: 'code'; info: string; content: string };
+
+/**
+ * Splits a body into markdown and fenced code blocks, so that code blocks (copy buttons, live blocks) can be
+ * rendered as components. A fence's own indentation (inside a list item) is removed from its lines.
+ */
+export function splitSegments(body: string): Segment[] {
+  const segments: Segment[] = [];
+  let text: string[] = [];
+  let code: { info: string; fence: string; indent: number; lines: string[] } | undefined;
+  for (const line of body.split(/\r?\n/)) {
+    const match = /^(\s{0,3})(`{3,}|~{3,})\s*(.*)$/.exec(line);
+    if (!code && match) {
+      if (text.length > 0) {
+        segments.push({ kind: 'markdown', text: text.join('\n') });
+        text = [];
+      }
+      code = { info: match[3].trim(), fence: match[2], indent: match[1].length, lines: [] };
+    } else if (code && match && match[2].startsWith(code.fence) && match[3].trim() === '') {
+      segments.push({ kind: 'code', info: code.info, content: code.lines.join('\n') });
+      code = undefined;
+    } else if (code) {
+      const indent = /^ */.exec(line)![0].length;
+      code.lines.push(line.slice(Math.min(indent, code.indent)));
+    } else {
+      text.push(line);
+    }
+  }
+  if (code) {
+    segments.push({ kind: 'code', info: code.info, content: code.lines.join('\n') });
+  }
+  if (text.some((line) => line.trim() !== '')) {
+    segments.push({ kind: 'markdown', text: text.join('\n') });
+  }
+  return segments;
+}
+
+/** The markdown of one section: from its heading up to the next heading of the same or a higher level. */
+export function sectionOf(body: string, headingText: string): string | undefined {
+  const lines = body.split(/\r?\n/);
+  const headings = extractHeadings(body);
+  const start = headings.find((heading) => heading.text.toLowerCase() === headingText.toLowerCase());
+  if (!start) {
+    return undefined;
+  }
+  const end = headings.find((heading) => heading.line > start.line && heading.depth <= start.depth);
+  return lines
+    .slice(start.line - 1, end ? end.line - 1 : undefined)
+    .join('\n')
+    .trim();
+}

@@ -1,0 +1,119 @@
+import React from 'react';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { NEVER } from 'rxjs';
+import { EmbeddedDashboardProps } from '@grafana/runtime';
+
+import { testIds } from 'components/testIds';
+
+import RunbookBesidePage, { SPLIT_STORAGE_KEY } from './RunbookBesidePage';
+
+const fetch = jest.fn();
+let mockIsEmbeddingSupported = true;
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: () => ({ fetch }),
+  // Stands in for Grafana's embedded dashboard: shows what it was given, and lets the test change its state.
+  EmbeddedDashboard: ({ uid, initialState, onStateChange }: EmbeddedDashboardProps) => {
+    if (!mockIsEmbeddingSupported) {
+      throw new Error('EmbeddedDashboard requires runtime initialization');
+    }
+    return (
+      <div>
+        <span>{`dashboard ${uid} ${initialState}`}</span>
+        <button onClick={() => onStateChange?.('?from=now-3h&to=now&var-stream=%7Bevents%7D%3Aorders')}>
+          change time range
+        </button>
+      </div>
+    );
+  },
+}));
+
+const Search = () => <output data-testid="location-search">{useLocation().search}</output>;
+
+function open(slug: string, query: string) {
+  fetch.mockReturnValue(NEVER);
+  render(
+    <MemoryRouter initialEntries={[`/a/opsdesk-runbooks-app/runbooks/${slug}/beside${query}`]}>
+      <Routes>
+        <Route
+          path="*"
+          element={
+            <>
+              <RunbookBesidePage slug={slug} />
+              <Search />
+            </>
+          }
+        />
+      </Routes>
+    </MemoryRouter>
+  );
+}
+
+describe('RunbookBesidePage', () => {
+  beforeEach(() => {
+    mockIsEmbeddingSupported = true;
+    localStorage.clear();
+  });
+
+  it("shows the runbook beside its dashboard, started at the link's time range and variables", () => {
+    open(
+      'dlq-management',
+      '?dashboard=opsdesk-event-bus&from=now-1h&to=now&alertname=EventBusDlqBacklogGrowing&stream=%7Bevents%7D%3Aorders'
+    );
+
+    const dashboard = screen.getByTestId(testIds.beside.dashboard);
+    expect(
+      within(dashboard).getByText('dashboard opsdesk-event-bus ?from=now-1h&to=now&var-stream=%7Bevents%7D%3Aorders')
+    ).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.runbook.alertContext)).toHaveTextContent('EventBusDlqBacklogGrowing');
+    expect(screen.getByTestId(testIds.runbook.markdown)).toBeInTheDocument();
+  });
+
+  it("keeps the dashboard's time range and variables in the URL, so the view can be shared", async () => {
+    const user = userEvent.setup();
+    open('dlq-management', '?dashboard=opsdesk-event-bus&from=now-1h&to=now&alertname=EventBusDlqBacklogGrowing');
+
+    await user.click(screen.getByRole('button', { name: 'change time range' }));
+
+    expect(screen.getByTestId('location-search')).toHaveTextContent(
+      '?alertname=EventBusDlqBacklogGrowing&from=now-3h&to=now&var-stream=%7Bevents%7D%3Aorders&dashboard=opsdesk-event-bus'
+    );
+  });
+
+  it("opens the runbook's first dashboard when the link names none", () => {
+    open('dlq-management', '');
+    expect(screen.getByText(/^dashboard opsdesk-event-bus/)).toBeInTheDocument();
+  });
+
+  it('says so and offers the dashboard in a new tab where Grafana cannot embed it', () => {
+    mockIsEmbeddingSupported = false;
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    open('dlq-management', '?dashboard=opsdesk-event-bus&from=now-1h&to=now');
+
+    const fallback = screen.getByTestId(testIds.beside.fallback);
+    expect(fallback).toHaveTextContent('This Grafana cannot show a dashboard inside an app page');
+    const link = within(fallback).getByRole('link', { name: /open dashboard opsdesk-event-bus/i });
+    expect(link).toHaveAttribute('href', '/d/opsdesk-event-bus?from=now-1h&to=now');
+    expect(link).toHaveAttribute('target', '_blank');
+  });
+
+  it('remembers where the divider was left, under a key prefixed with the plugin id', async () => {
+    const user = userEvent.setup();
+    open('dlq-management', '?dashboard=opsdesk-event-bus');
+    expect(SPLIT_STORAGE_KEY).toBe('opsdesk-runbooks-app.beside.split');
+
+    const divider = screen.getByRole('separator');
+    divider.focus();
+    await user.keyboard('{ArrowRight}{ArrowRight}');
+    await user.tab();
+
+    expect(Number(localStorage.getItem(SPLIT_STORAGE_KEY))).toBeGreaterThan(0);
+  });
+
+  it('shows the not-found state for an unknown runbook', () => {
+    open('nope', '?dashboard=opsdesk-event-bus');
+    expect(screen.getByTestId(testIds.runbook.notFound)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,165 @@
+import React, { useCallback } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { css, cx } from '@emotion/css';
+import { GrafanaTheme2 } from '@grafana/data';
+import { EmbeddedDashboard, PluginPage } from '@grafana/runtime';
+import { Alert, ErrorBoundary, LinkButton, RadioButtonGroup, Stack, useSplitter, useStyles2 } from '@grafana/ui';
+
+import { testIds } from 'components/testIds';
+import { findRunbook } from 'runbooks/catalog';
+import { contextParams, dashboardParams, dashboardPath, runbookPath } from 'runbooks/urls';
+
+import { PLUGIN_ID } from '../constants';
+import RunbookPage, { RunbookContent } from './RunbookPage';
+
+/** Where the divider's position is remembered, per browser. */
+export const SPLIT_STORAGE_KEY = `${PLUGIN_ID}.beside.split`;
+
+interface Props {
+  slug: string;
+}
+
+/**
+ * The runbook and its dashboard side by side. The dashboard's time range and variables live in this page's URL,
+ * so the view can be shared as it is.
+ */
+const RunbookBesidePage = ({ slug }: Props) => {
+  const styles = useStyles2(getStyles);
+  const [params, setParams] = useSearchParams();
+  const runbook = findRunbook(slug);
+  const dashboardUid = params.get('dashboard') ?? runbook?.dashboards[0];
+
+  const { containerProps, primaryProps, secondaryProps, splitterProps } = useSplitter({
+    direction: 'row',
+    initialSize: storedSplit(),
+    onSizeChanged: (size) => localStorage.setItem(SPLIT_STORAGE_KEY, String(size)),
+  });
+
+  const onDashboardStateChange = useCallback(
+    (state: string) => {
+      const next = contextParams(params);
+      for (const key of [...next.keys()]) {
+        if (key === 'from' || key === 'to' || key === 'timezone' || key.startsWith('var-')) {
+          next.delete(key);
+        }
+      }
+      new URLSearchParams(state).forEach((value, key) => next.append(key, value));
+      if (dashboardUid) {
+        next.set('dashboard', dashboardUid);
+      }
+      if (next.toString() !== params.toString()) {
+        setParams(next, { replace: true });
+      }
+    },
+    [params, setParams, dashboardUid]
+  );
+
+  if (!runbook) {
+    return <RunbookPage slug={slug} />;
+  }
+  const toDashboard = dashboardParams(params);
+
+  return (
+    <PluginPage pageNav={{ text: `${runbook.title}, beside its dashboard` }}>
+      <div
+        {...containerProps}
+        className={cx(containerProps.className, styles.container)}
+        data-testid={testIds.beside.container}
+      >
+        <div {...primaryProps} className={cx(primaryProps.className, styles.pane)}>
+          <Stack direction="column" gap={1}>
+            <LinkButton variant="secondary" size="sm" icon="arrow-left" href={runbookPath(slug, contextParams(params))}>
+              Runbook only
+            </LinkButton>
+            <RunbookContent runbook={runbook} params={params} isBeside />
+          </Stack>
+        </div>
+        <div {...splitterProps} />
+        <div
+          {...secondaryProps}
+          className={cx(secondaryProps.className, styles.pane)}
+          data-testid={testIds.beside.dashboard}
+        >
+          {runbook.dashboards.length > 1 && (
+            <RadioButtonGroup
+              size="sm"
+              options={runbook.dashboards.map((uid) => ({ label: uid, value: uid }))}
+              value={dashboardUid}
+              onChange={(uid) => {
+                const next = new URLSearchParams(params);
+                next.set('dashboard', uid);
+                setParams(next, { replace: true });
+              }}
+            />
+          )}
+          {dashboardUid ? (
+            <EmbeddedOrFallback
+              key={dashboardUid}
+              uid={dashboardUid}
+              initialState={`?${toDashboard.toString()}`}
+              href={dashboardPath(dashboardUid, toDashboard)}
+              onStateChange={onDashboardStateChange}
+            />
+          ) : (
+            <Alert severity="info" title="This runbook names no dashboard">
+              Open the dashboard you are working from and use its panel menu, or read the runbook on its own.
+            </Alert>
+          )}
+        </div>
+      </div>
+    </PluginPage>
+  );
+};
+
+export default RunbookBesidePage;
+
+interface EmbeddedProps {
+  uid: string;
+  initialState: string;
+  href: string;
+  onStateChange: (state: string) => void;
+}
+
+// Grafana versions without EmbeddedDashboard either lack the export or throw when it renders.
+const EmbeddedOrFallback = ({ uid, initialState, href, onStateChange }: EmbeddedProps) => {
+  const fallback = (
+    <Alert
+      severity="info"
+      title="This Grafana cannot show a dashboard inside an app page"
+      data-testid={testIds.beside.fallback}
+    >
+      <Stack direction="column" gap={1} alignItems="flex-start">
+        <span>Open the dashboard in a new tab, with the same time range, and keep this runbook beside it.</span>
+        <LinkButton href={href} target="_blank" rel="noopener noreferrer" icon="external-link-alt">
+          Open dashboard {uid}
+        </LinkButton>
+      </Stack>
+    </Alert>
+  );
+  if (typeof EmbeddedDashboard !== 'function' && typeof EmbeddedDashboard !== 'object') {
+    return fallback;
+  }
+  return (
+    <ErrorBoundary>
+      {({ error }) =>
+        error ? fallback : <EmbeddedDashboard uid={uid} initialState={initialState} onStateChange={onStateChange} />
+      }
+    </ErrorBoundary>
+  );
+};
+
+function storedSplit(): number {
+  const stored = Number(localStorage.getItem(SPLIT_STORAGE_KEY));
+  return stored > 0.1 && stored < 0.9 ? stored : 0.4;
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  container: css({
+    height: `calc(100vh - ${theme.spacing(20)})`,
+    minHeight: 480,
+  }),
+  pane: css({
+    overflow: 'auto',
+    padding: theme.spacing(0, 1),
+  }),
+});

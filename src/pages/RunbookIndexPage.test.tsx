@@ -1,0 +1,111 @@
+import React from 'react';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { locationService } from '@grafana/runtime';
+
+import { testIds } from 'components/testIds';
+import { RUNBOOKS } from 'runbooks/catalog';
+
+import RunbookIndexPage from './RunbookIndexPage';
+
+const Search = () => <output data-testid="location-search">{useLocation().search}</output>;
+
+function open(query = '') {
+  render(
+    <MemoryRouter initialEntries={[`/a/opsdesk-runbooks-app/runbooks${query}`]}>
+      <Routes>
+        <Route
+          path="/a/opsdesk-runbooks-app/runbooks"
+          element={
+            <>
+              <RunbookIndexPage />
+              <Search />
+            </>
+          }
+        />
+      </Routes>
+    </MemoryRouter>
+  );
+}
+
+const titles = () =>
+  screen.queryAllByTestId(testIds.index.result).map((row) => within(row).getByRole('link').textContent);
+
+describe('RunbookIndexPage', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('lists every runbook with its owner, alerts, tags and review state', () => {
+    open();
+    expect(titles()).toHaveLength(RUNBOOKS.length);
+    const dlq = screen.getAllByTestId(testIds.index.result).find((row) => row.textContent?.includes('DLQ management'))!;
+    expect(within(dlq).getByText(/Owner platform-team/)).toBeInTheDocument();
+    expect(within(dlq).getByText(/Answers EventBusDlqBacklogGrowing/)).toBeInTheDocument();
+    expect(within(dlq).getByTestId(testIds.runbook.reviewBadge)).toBeInTheDocument();
+    expect(within(dlq).getByRole('link')).toHaveAttribute('href', '/a/opsdesk-runbooks-app/runbooks/dlq-management');
+  });
+
+  it('marks runbooks as due and overdue as time passes', () => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z'), advanceTimers: true });
+    open();
+    expect(screen.getAllByTestId(testIds.runbook.reviewBadge)[0]).toHaveTextContent(/Review overdue since/);
+  });
+
+  it('searches as you type, over titles, alert names and headings, keeping the query in the URL', async () => {
+    const user = userEvent.setup();
+    open();
+
+    await user.type(screen.getByRole('textbox', { name: 'Search runbooks' }), 'ApiHighLatency');
+    expect(titles()).toEqual(['Performance issues']);
+    expect(screen.getByTestId('location-search')).toHaveTextContent('?q=ApiHighLatency');
+
+    await user.clear(screen.getByRole('textbox', { name: 'Search runbooks' }));
+    await user.type(screen.getByRole('textbox', { name: 'Search runbooks' }), 'point-in-time');
+    expect(titles()).toEqual(['Database recovery']);
+  });
+
+  it('filters by tag and by owner, and says so when nothing is left', async () => {
+    const user = userEvent.setup();
+    open();
+
+    await user.click(screen.getByRole('button', { name: 'dlq' }));
+    expect(titles()).toEqual(['DLQ management']);
+    expect(screen.getByTestId('location-search')).toHaveTextContent('?tag=dlq');
+
+    await user.click(screen.getByRole('button', { name: 'agents-team' }));
+    expect(screen.getByTestId(testIds.index.empty)).toHaveTextContent('No runbook matches these filters');
+    await user.click(screen.getByRole('button', { name: 'Clear search and filters' }));
+    expect(titles()).toHaveLength(RUNBOOKS.length);
+  });
+
+  it('opens the best match on Enter and moves into the results with the arrow keys', async () => {
+    const user = userEvent.setup();
+    const push = jest.spyOn(locationService, 'push').mockImplementation(() => undefined);
+    open('?q=rotation');
+
+    await user.click(screen.getByRole('textbox', { name: 'Search runbooks' }));
+    await user.keyboard('{Enter}');
+    expect(push).toHaveBeenCalledWith('/a/opsdesk-runbooks-app/runbooks/key-rotation');
+
+    open();
+    const [search] = screen.getAllByRole('textbox', { name: 'Search runbooks' }).slice(-1);
+    await user.click(search);
+    await user.keyboard('{ArrowDown}');
+    expect(document.activeElement?.tagName).toBe('A');
+  });
+
+  it('says why when an alert had no runbook', () => {
+    open('?q=SomethingNew&unresolved=SomethingNew');
+    expect(screen.getByTestId(testIds.index.unresolvedAlert)).toHaveTextContent(
+      'No runbook lists the alert SomethingNew'
+    );
+    expect(screen.getByRole('textbox', { name: 'Search runbooks' })).toHaveValue('SomethingNew');
+  });
+
+  it('shows ownership and the escalation path from the runbooks index', () => {
+    open();
+    const aside = screen.getByTestId(testIds.index.escalation);
+    expect(within(aside).getByRole('heading', { name: 'Ownership' })).toBeInTheDocument();
+    expect(within(aside).getByRole('heading', { name: 'Escalation' })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,96 @@
+import React from 'react';
+import { MemoryRouter } from 'react-router-dom';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { NEVER } from 'rxjs';
+import { locationService } from '@grafana/runtime';
+
+import { testIds } from 'components/testIds';
+import { findRunbook } from 'runbooks/catalog';
+
+import RunbookPage from './RunbookPage';
+
+const fetch = jest.fn();
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: () => ({ fetch }),
+}));
+
+function open(slug: string, query = '') {
+  fetch.mockReturnValue(NEVER);
+  return render(
+    <MemoryRouter initialEntries={[`/a/opsdesk-runbooks-app/runbooks/${slug}${query}`]}>
+      <RunbookPage slug={slug} />
+    </MemoryRouter>
+  );
+}
+
+describe('RunbookPage', () => {
+  it('shows owner, escalation, review state, dashboards and alerts from the front matter', () => {
+    open('dlq-management');
+    const runbook = findRunbook('dlq-management')!;
+    const header = screen.getByTestId(testIds.runbook.header);
+
+    expect(within(header).getByText(runbook.owner)).toBeInTheDocument();
+    expect(within(header).getByText(runbook.escalation)).toBeInTheDocument();
+    expect(within(header).getByTestId(testIds.runbook.reviewBadge)).toHaveTextContent(/Review|Reviewed/);
+    expect(within(header).getByRole('link', { name: 'opsdesk-event-bus' })).toHaveAttribute(
+      'href',
+      '/d/opsdesk-event-bus'
+    );
+    expect(within(header).getByRole('link', { name: 'EventBusDlqBacklogGrowing' })).toHaveAttribute(
+      'href',
+      '/alerting/list?search=EventBusDlqBacklogGrowing'
+    );
+    expect(within(header).getByRole('link', { name: /beside dashboard/i })).toHaveAttribute(
+      'href',
+      '/a/opsdesk-runbooks-app/runbooks/dlq-management/beside?dashboard=opsdesk-event-bus'
+    );
+  });
+
+  it('renders the procedure with a table of contents whose every link has its heading', () => {
+    open('troubleshooting/auth-failures');
+    const toc = screen.getByTestId(testIds.runbook.toc);
+    const anchors = within(toc)
+      .getAllByRole('link')
+      .map((link) => link.getAttribute('href')!.slice(1));
+
+    expect(anchors).toEqual(expect.arrayContaining(['overview', 'when-to-use', 'procedure', 'rollback', 'related']));
+    const markdown = screen.getByTestId(testIds.runbook.markdown);
+    for (const anchor of anchors) {
+      expect(markdown.querySelector(`[id="${anchor}"]`)).not.toBeNull();
+    }
+  });
+
+  it('shows the alert it was opened from with its labels as text, and scopes dashboards and live blocks to them', () => {
+    open(
+      'dlq-management',
+      '?alertname=EventBusDlqBacklogGrowing&stream=%7Bevents%7D%3Apayments&severity=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&from=now-1h&to=now'
+    );
+    const banner = screen.getByTestId(testIds.runbook.alertContext);
+
+    expect(banner).toHaveTextContent('Opened from alert EventBusDlqBacklogGrowing');
+    expect(within(banner).getByText('stream={events}:payments')).toBeInTheDocument();
+    expect(within(banner).getByText('severity=<img src=x onerror=alert(1)>')).toBeInTheDocument();
+    expect(document.querySelector('img[onerror]')).toBeNull();
+    expect(screen.getByRole('link', { name: 'opsdesk-event-bus' })).toHaveAttribute(
+      'href',
+      '/d/opsdesk-event-bus?from=now-1h&to=now&var-stream=%7Bevents%7D%3Apayments'
+    );
+    expect(screen.getAllByTestId(testIds.runbook.liveBlock).length).toBeGreaterThan(0);
+  });
+
+  it('says clearly when there is no such runbook, and offers a search', async () => {
+    const user = userEvent.setup();
+    const push = jest.spyOn(locationService, 'push').mockImplementation(() => undefined);
+    open('troubleshooting/dns-failures');
+
+    expect(screen.getByTestId(testIds.runbook.notFound)).toHaveTextContent(
+      'There is no runbook at "troubleshooting/dns-failures"'
+    );
+    const search = screen.getByRole('textbox', { name: 'Search the runbooks' });
+    expect(search).toHaveValue('dns failures');
+    await user.click(screen.getByRole('button', { name: /search/i }));
+    expect(push).toHaveBeenCalledWith('/a/opsdesk-runbooks-app/runbooks?q=dns+failures');
+  });
+});
