@@ -5,6 +5,7 @@ import { AppPlugin, type AppRootProps } from '@grafana/data';
 import { LoadingPlaceholder } from '@grafana/ui';
 
 import type { AppConfigProps } from 'components/AppConfig/AppConfig';
+import { alertInstanceLink, panelMenuLink } from 'extensions/links';
 import { AppJsonData } from 'types';
 
 const LazyApp = lazy(() => import('components/App/App'));
@@ -22,9 +23,13 @@ const AppConfig = (props: AppConfigProps) => (
   </Suspense>
 );
 
-export const plugin = new AppPlugin<AppJsonData>().setRootPage(App).addConfigPage({
-  title: 'Configuration',
-  icon: 'cog',
-  body: AppConfig,
-  id: 'configuration',
-});
+export const plugin = new AppPlugin<AppJsonData>()
+  .setRootPage(App)
+  .addConfigPage({
+    title: 'Configuration',
+    icon: 'cog',
+    body: AppConfig,
+    id: 'configuration',
+  })
+  .addLink(alertInstanceLink)
+  .addLink(panelMenuLink);
