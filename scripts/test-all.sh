@@ -35,6 +35,16 @@ count_node() {
   tests_failed=$((tests_failed + ${failed_tests:-0}))
 }
 
+# Adds the contract suite's "contract: N passed, N failed" to the totals.
+count_contract() {
+  [ -f "$1" ] || return 0
+  local line
+  line=$(grep -E '^contract: [0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+  [ -n "$line" ] || return 0
+  tests_passed=$((tests_passed + $(sed -E 's/^contract: ([0-9]+) passed.*/\1/' <<<"$line")))
+  tests_failed=$((tests_failed + $(sed -E 's/^contract: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")))
+}
+
 # Adds a jest JSON report's counts to the totals printed at the end.
 count_jest() {
   [ -f "$1" ] || return 0
@@ -69,7 +79,13 @@ count_jest "$report_dir/jest.json"
 step "Grafana proxy stand-in (node:test)" bash -o pipefail -c "npm run --silent test:harness | tee $report_dir/harness.tap"
 count_node "$report_dir/harness.tap"
 step "runbooks checker" npm run check:runbooks
+step "event-bus: typecheck" npm --prefix event-bus run typecheck
 step "event-bus: build" npm --prefix event-bus run build
+step "event-bus: tests on a real redis-server (node:test)" bash -o pipefail -c "npm --prefix event-bus run --silent test | tee $report_dir/event-bus.tap"
+count_node "$report_dir/event-bus.tap"
+step "event-bus: contract suite against the reference service" bash -o pipefail -c "npm --prefix event-bus run --silent contract:local | tee $report_dir/contract.log"
+count_contract "$report_dir/contract.log"
+step "event-bus: benchmark smoke run" npm --prefix event-bus run --silent bench:smoke
 step "DLQ runbook, executed against the service (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
 count_node "$report_dir/procedure.tap"
 step "production build" npm run build
