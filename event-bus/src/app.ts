@@ -53,11 +53,15 @@ function sha256(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }
 
-/** Compares digests so neither the length nor the content of the token leaks through timing. */
-function tokenMatches(header: string | undefined, expected: Buffer): boolean {
+/**
+ * Compares digests so neither the length nor the content of a token leaks through timing; every accepted token is
+ * compared, whichever matches, so the time does not tell which one did either.
+ */
+function tokenMatches(header: string | undefined, accepted: Buffer[]): boolean {
   const m = /^Bearer ([^\s]+)\s*$/i.exec(header ?? '');
   const given = sha256(m ? m[1] : '');
-  return timingSafeEqual(given, expected) && m !== null;
+  const matches = accepted.map((expected) => timingSafeEqual(given, expected));
+  return m !== null && matches.includes(true);
 }
 
 /** The Grafana user, for audit only (never for authorisation). */
@@ -134,7 +138,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
   const store = new Store(client, config, app.log);
   const runner = new OperationRunner(client, config);
   const metrics = new Metrics(client, config);
-  const expectedToken = sha256(config.token);
+  const acceptedTokens = [config.token, ...(config.previousToken ? [config.previousToken] : [])].map(sha256);
   let draining = false;
 
   app.decorate('store', store);
@@ -270,12 +274,19 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
     if (req.routeOptions.config?.isPublic) {
       return;
     }
-    if (!tokenMatches(req.headers.authorization, expectedToken)) {
+    if (!tokenMatches(req.headers.authorization, acceptedTokens)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({
         error: 'unauthorized',
         message: 'Missing or wrong bearer token; check the app configuration in Grafana.',
       });
     }
+  });
+
+  // Request counts and latency by route template (never by ID), for the service's own dashboards and alerts (401s).
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched' };
+    metrics.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
   app.get('/livez', { config: { isPublic: true } }, async () => ({ status: 'ok' }));

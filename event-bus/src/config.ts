@@ -9,6 +9,11 @@ export interface Config {
   redisUrl: string;
   /** Bearer token every /api/events/* request must carry. */
   token: string;
+  /**
+   * The token being retired, still accepted during a rotation so Grafana can switch to the new one without a
+   * moment of 401s (runbooks/key-rotation.md). Unset outside a rotation.
+   */
+  previousToken?: string;
   /** Main stream keys, all inside the `{events}` hash tag. */
   streams: string[];
   dlqStream: string;
@@ -103,6 +108,11 @@ export function validateConfig(config: Config): Config {
   if (config.token.length < 16) {
     throw new ConfigError('EVENT_BUS_TOKEN is shorter than 16 characters; use a long random token.');
   }
+  if (config.previousToken !== undefined && config.previousToken.length < 16) {
+    throw new ConfigError(
+      'EVENT_BUS_TOKEN_PREVIOUS is shorter than 16 characters; it must be the token being retired.'
+    );
+  }
   for (const key of [...config.streams, config.dlqStream]) {
     if (!STREAM_KEY.test(key)) {
       throw new ConfigError(`Stream key "${key}" must look like {events}:<name> so every script stays on one slot.`);
@@ -123,6 +133,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || DEFAULTS.host,
     redisUrl: env.REDIS_URL || DEFAULTS.redisUrl,
     token: env.EVENT_BUS_TOKEN ?? '',
+    previousToken: env.EVENT_BUS_TOKEN_PREVIOUS || undefined,
     streams: listFrom(env, 'EVENT_STREAMS', DEFAULTS.streams).map(streamKey),
     dlqStream: streamKey(env.DLQ_STREAM || DEFAULTS.dlqStream),
     deliveryLimit: intFrom(env, 'DELIVERY_LIMIT', DEFAULTS.deliveryLimit, 1, 1000),

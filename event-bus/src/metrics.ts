@@ -18,6 +18,19 @@ export class Metrics {
     help: 'DLQ entries deleted by this process.',
     registers: [this.registry],
   });
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method and route template.',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly duration = new Histogram({
     name: 'eventbus_dlq_operation_duration_seconds',
     help: 'Duration of retry and purge operations.',

@@ -78,6 +78,22 @@ describe('GET /livez and /metrics', () => {
     }
     assert.ok(!res.body.includes('m-0'), 'payload data leaked into metrics');
   });
+
+  test('metrics count requests by route template and status, 401s included, never by ID', async () => {
+    await app.inject({ url: '/api/events/health', headers: AUTH });
+    await app.inject({ url: '/api/events/health', headers: { authorization: 'Bearer wrong-token-0123456789abcdef' } });
+    await app.inject({ url: '/api/events/dlq/operations/op_0000000000AAAAAAAAAA', headers: AUTH });
+    const res = await app.inject({ url: '/metrics' });
+    for (const line of [
+      /^http_requests_total\{method="GET",route="\/api\/events\/health",status="200"\} [1-9]/m,
+      /^http_requests_total\{method="GET",route="\/api\/events\/health",status="401"\} [1-9]/m,
+      /^http_requests_total\{method="GET",route="\/api\/events\/dlq\/operations\/:operationId",status="404"\} [1-9]/m,
+      /^http_request_duration_seconds_bucket\{le="[0-9.]+",method="GET",route="\/api\/events\/health"\}/m,
+    ]) {
+      assert.match(res.body, line);
+    }
+    assert.ok(!res.body.includes('op_0000000000AAAAAAAAAA'), 'an ID leaked into a label');
+  });
 });
 
 describe('GET /api/events/health', () => {
@@ -504,5 +520,29 @@ describe('GET /api/events/dlq/operations/:id', () => {
       app.runner.onBatch = undefined;
       release();
     }
+  });
+});
+
+describe('token rotation', () => {
+  const PREVIOUS = 'previous-token-being-retired-0001';
+
+  test('during a rotation both the new and the retiring token are accepted, nothing else', async () => {
+    const rotating = await makeApp(redis.url, { previousToken: PREVIOUS });
+    try {
+      const status = async (token: string) =>
+        (await rotating.inject({ url: '/api/events/health', headers: { authorization: `Bearer ${token}` } }))
+          .statusCode;
+      assert.equal(await status(AUTH.authorization.slice('Bearer '.length)), 200);
+      assert.equal(await status(PREVIOUS), 200);
+      assert.equal(await status(`${PREVIOUS}x`), 401);
+      assert.equal(await status('wrong-token-0123456789abcdef'), 401);
+    } finally {
+      await rotating.close();
+    }
+  });
+
+  test('outside a rotation the retired token is refused', async () => {
+    const res = await app.inject({ url: '/api/events/health', headers: { authorization: `Bearer ${PREVIOUS}` } });
+    assert.equal(res.statusCode, 401);
   });
 });

@@ -48,9 +48,24 @@ describe('configuration from the environment', () => {
     assert.deepEqual(c.redactKeys, ['ssn', 'pin']);
   });
 
+  test('the token being retired is read during a rotation, and absent otherwise', () => {
+    const rotating = configFromEnv({ EVENT_BUS_TOKEN: 'n'.repeat(20), EVENT_BUS_TOKEN_PREVIOUS: 'o'.repeat(20) });
+    assert.equal(rotating.previousToken, 'o'.repeat(20));
+    assert.equal(configFromEnv({ EVENT_BUS_TOKEN: 'n'.repeat(20) }).previousToken, undefined);
+    assert.equal(
+      configFromEnv({ EVENT_BUS_TOKEN: 'n'.repeat(20), EVENT_BUS_TOKEN_PREVIOUS: '' }).previousToken,
+      undefined
+    );
+  });
+
   for (const [label, env, pattern] of [
     ['no token', {}, /EVENT_BUS_TOKEN is not set/],
     ['a short token', { EVENT_BUS_TOKEN: 'short' }, /shorter than 16/],
+    [
+      'a short previous token',
+      { EVENT_BUS_TOKEN: 'z'.repeat(20), EVENT_BUS_TOKEN_PREVIOUS: 'short' },
+      /EVENT_BUS_TOKEN_PREVIOUS is shorter than 16/,
+    ],
     ['a bad port', { EVENT_BUS_TOKEN: 'z'.repeat(20), PORT: 'http' }, /PORT must be a whole number/],
     [
       'a batch over 1000',
