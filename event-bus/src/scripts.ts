@@ -24,6 +24,34 @@ if mode ~= 'count' and done > 0 then
 end
 `;
 
+// Shared by the move scripts, after their locals: takes one DLQ entry into the batch. A retry re-adds it to its
+// origin stream with retryOf set; a purge or a count only records it. An entry whose origin is not a main stream
+// under the key prefix is not taken (take returns false) and stays where it is.
+const TAKE = `
+local function fieldsOf(f)
+  local h = {}
+  for j = 1, #f, 2 do h[f[j]] = f[j + 1] end
+  return h
+end
+local function take(id, h)
+  local origin = h['stream'] or ''
+  if string.sub(origin, 1, #prefix) ~= prefix or origin == dlq then
+    return false
+  end
+  if mode == 'retry' then
+    local newId = redis.call('XADD', origin, '*', 'type', h['type'] or '', 'payload', h['payload'] or '',
+      'originalId', h['originalId'] or '', 'retryOf', id, 'retryOp', opId)
+    recs[#recs + 1] = origin .. ' ' .. newId
+  else
+    recs[#recs + 1] = id
+  end
+  dels[#dels + 1] = id
+  per[origin] = (per[origin] or 0) + 1
+  done = done + 1
+  return true
+end
+`;
+
 /**
  * Moves (retry), deletes (purge) or counts (count) DLQ entries in the range (start, upTo], at most `limit` of
  * them, looking at no more than `scan` entries.
@@ -41,29 +69,17 @@ local filter, opId, record, prefix, ttl = ARGV[6], ARGV[7], ARGV[8] == '1', ARGV
 local entries = redis.call('XRANGE', dlq, start, upTo, 'COUNT', scan)
 local done, invalid, last, seen = 0, 0, '', 0
 local dels, recs, per = {}, {}, {}
+` +
+  TAKE +
+  `
 for i = 1, #entries do
   if done >= limit then break end
-  local id, f = entries[i][1], entries[i][2]
+  local id = entries[i][1]
   seen = i
   last = id
-  local h = {}
-  for j = 1, #f, 2 do h[f[j]] = f[j + 1] end
-  local origin = h['stream'] or ''
-  if filter == '' or origin == filter then
-    if string.sub(origin, 1, #prefix) ~= prefix or origin == dlq then
-      invalid = invalid + 1
-    else
-      if mode == 'retry' then
-        local newId = redis.call('XADD', origin, '*', 'type', h['type'] or '', 'payload', h['payload'] or '',
-          'originalId', h['originalId'] or '', 'retryOf', id, 'retryOp', opId)
-        recs[#recs + 1] = origin .. ' ' .. newId
-      else
-        recs[#recs + 1] = id
-      end
-      dels[#dels + 1] = id
-      per[origin] = (per[origin] or 0) + 1
-      done = done + 1
-    end
+  local h = fieldsOf(entries[i][2])
+  if filter == '' or (h['stream'] or '') == filter then
+    if not take(id, h) then invalid = invalid + 1 end
   end
 end
 ` +
@@ -86,30 +102,16 @@ local dlq, counts, moved, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local mode, opId, record, prefix, ttl = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], tonumber(ARGV[5])
 local done, skipped, invalid = 0, 0, 0
 local dels, recs, per = {}, {}, {}
+` +
+  TAKE +
+  `
 for i = 6, #ARGV do
   local id = ARGV[i]
   local e = redis.call('XRANGE', dlq, id, id)
   if #e == 0 then
     skipped = skipped + 1
-  else
-    local f = e[1][2]
-    local h = {}
-    for j = 1, #f, 2 do h[f[j]] = f[j + 1] end
-    local origin = h['stream'] or ''
-    if string.sub(origin, 1, #prefix) ~= prefix or origin == dlq then
-      invalid = invalid + 1
-    else
-      if mode == 'retry' then
-        local newId = redis.call('XADD', origin, '*', 'type', h['type'] or '', 'payload', h['payload'] or '',
-          'originalId', h['originalId'] or '', 'retryOf', id, 'retryOp', opId)
-        recs[#recs + 1] = origin .. ' ' .. newId
-      else
-        recs[#recs + 1] = id
-      end
-      dels[#dels + 1] = id
-      per[origin] = (per[origin] or 0) + 1
-      done = done + 1
-    end
+  elseif not take(id, fieldsOf(e[1][2])) then
+    invalid = invalid + 1
   end
 end
 ` +
