@@ -1,4 +1,5 @@
 import { CodeBlock, extractCodeBlocks, extractCodeSpans, extractLinks } from './markdown';
+import { resolveRelativePath } from './paths';
 import { parseRunbook, ParsedRunbook, reviewDueDate, slugOf, TEMPLATE_SECTIONS } from './runbook';
 
 // Validates runbooks like code. Pure: the caller reads the files (scripts/check-runbooks.ts) or builds them in
@@ -242,7 +243,7 @@ function checkLinks(
       continue;
     }
     const [pathPart, anchor] = splitAnchor(target);
-    const resolved = pathPart === '' ? file.path : resolvePath(file.path, pathPart);
+    const resolved = pathPart === '' ? file.path : resolveRelativePath(file.path, pathPart);
     if (!resolved.startsWith(`${RUNBOOKS_DIR}/`) || !resolved.endsWith('.md')) {
       fail(
         line,
@@ -271,18 +272,6 @@ function checkLinks(
 function splitAnchor(target: string): [string, string | undefined] {
   const index = target.indexOf('#');
   return index < 0 ? [target, undefined] : [target.slice(0, index), decodeURIComponent(target.slice(index + 1))];
-}
-
-function resolvePath(from: string, relative: string): string {
-  const parts = from.split('/').slice(0, -1);
-  for (const part of relative.split('/')) {
-    if (part === '..') {
-      parts.pop();
-    } else if (part !== '.' && part !== '') {
-      parts.push(part);
-    }
-  }
-  return parts.join('/');
 }
 
 interface EventBusCall {

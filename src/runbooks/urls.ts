@@ -1,4 +1,5 @@
 import { PLUGIN_BASE_URL, ROUTES } from '../constants';
+import { resolveRelativePath } from './paths';
 
 // Every URL the runbook pages and the extension links build. Query parameters carry the context an operator
 // arrives with: the alert (`alertname` and its labels) and the dashboard's time range and variables.
@@ -95,14 +96,6 @@ export function runbookLinkTarget(fromSlug: string, href: string): { slug: strin
   if (!file.endsWith('.md')) {
     return undefined;
   }
-  const parts = fromSlug.split('/').slice(0, -1);
-  for (const part of file.split('/')) {
-    if (part === '..') {
-      parts.pop();
-    } else if (part !== '.' && part !== '') {
-      parts.push(part);
-    }
-  }
-  const slug = parts.join('/').replace(/\.md$/, '');
+  const slug = resolveRelativePath(`${fromSlug}.md`, file).replace(/\.md$/, '');
   return slug === 'README' ? { slug: '', anchor } : { slug, anchor };
 }
