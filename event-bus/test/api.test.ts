@@ -6,10 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
 import {
+  assertExactlyOnce,
   assertSchema,
   AUTH,
-  census,
-  check,
   connectedClient,
   DLQ,
   makeApp,
@@ -17,7 +16,6 @@ import {
   PAYMENTS,
   seed,
   startRedis,
-  summary,
 } from './helpers';
 
 let redis: RedisServer;
@@ -262,11 +260,10 @@ describe('POST /api/events/dlq/retry', () => {
     const f = moved[0][1];
     assert.equal(f[f.indexOf('retryOf') + 1], seeded[0].dlqId);
     assert.equal(f[f.indexOf('retryOp') + 1], body.operationId);
-    const v = check(
-      seeded.map((s) => s.msg),
-      await census(client)
+    await assertExactlyOnce(
+      client,
+      seeded.map((s) => s.msg)
     );
-    assert.equal(summary(v), 'lost=0 duplicated=0 unexpected=0');
     const health = (await app.inject({ url: '/api/events/health', headers: AUTH })).json();
     assert.deepEqual(health.dlq.byStream, { [ORDERS]: 10 });
   });
@@ -350,11 +347,10 @@ describe('POST /api/events/dlq/retry', () => {
       total.every((n) => n === 2000),
       'a replay reports the first response'
     );
-    const v = check(
-      seeded.map((s) => s.msg),
-      await census(client)
+    await assertExactlyOnce(
+      client,
+      seeded.map((s) => s.msg)
     );
-    assert.equal(summary(v), 'lost=0 duplicated=0 unexpected=0');
     assert.equal(Number(await client.sendCommand(['XLEN', ORDERS])), 2000);
   });
 
@@ -422,15 +418,10 @@ describe('POST /api/events/dlq/purge', () => {
       seeded.slice(0, 6).map((s) => s.dlqId)
     );
     const purged = new Set(seeded.slice(0, 6).map((s) => s.msg));
-    assert.equal(
-      summary(
-        check(
-          seeded.map((s) => s.msg),
-          await census(client),
-          purged
-        )
-      ),
-      'lost=0 duplicated=0 unexpected=0'
+    await assertExactlyOnce(
+      client,
+      seeded.map((s) => s.msg),
+      purged
     );
   });
 

@@ -21,6 +21,7 @@ import {
   testConfig,
   TOKEN,
   waitFor,
+  assertExactlyOnce,
 } from './helpers';
 
 // Fault scenarios of RELIABILITY.md against a real redis-server that the test kills and restarts.
@@ -202,14 +203,9 @@ describe('Redis availability', () => {
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().retried, 3000);
     assert.equal(flushes, 10);
-    assert.equal(
-      summary(
-        check(
-          seeded.map((s) => s.msg),
-          await census(client)
-        )
-      ),
-      'lost=0 duplicated=0 unexpected=0'
+    await assertExactlyOnce(
+      client,
+      seeded.map((s) => s.msg)
     );
     assert.equal(Number(await client.sendCommand(['XLEN', ORDERS])), 3000);
     await client.close();
@@ -248,14 +244,9 @@ describe('graceful shutdown', () => {
     assert.equal(res.json().outcome, 'partial');
     assert.equal(res.json().retried, 600);
     assert.equal(Number(await client.sendCommand(['XLEN', ORDERS])), 600);
-    assert.equal(
-      summary(
-        check(
-          seeded.map((s) => s.msg),
-          await census(client)
-        )
-      ),
-      'lost=0 duplicated=0 unexpected=0'
+    await assertExactlyOnce(
+      client,
+      seeded.map((s) => s.msg)
     );
     await client.close();
   });
@@ -318,14 +309,9 @@ describe('graceful shutdown', () => {
     const moved = Number(await client.sendCommand(['XLEN', ORDERS]));
     assert.equal(moved, body.retried, 'a clean stop reports exactly what moved');
     assert.ok(moved < 100000);
-    assert.equal(
-      summary(
-        check(
-          seeded.map((s) => s.msg),
-          await census(client)
-        )
-      ),
-      'lost=0 duplicated=0 unexpected=0'
+    await assertExactlyOnce(
+      client,
+      seeded.map((s) => s.msg)
     );
     console.log(`# SIGTERM: stopped after ${moved} of 100000, exit ${code} in ${elapsed} ms`);
     await client.close();

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 
@@ -157,6 +158,15 @@ export function check(expected: Iterable<string>, seen: Census, purged: Set<stri
     }
   }
   return { lost, duplicated, unexpected };
+}
+
+/** Fails unless every expected message is in exactly one place, purged ones in none: the invariant of RELIABILITY.md. */
+export async function assertExactlyOnce(
+  client: RedisClient,
+  expected: Iterable<string>,
+  purged: Set<string> = new Set()
+): Promise<void> {
+  assert.equal(summary(check(expected, await census(client), purged)), 'lost=0 duplicated=0 unexpected=0');
 }
 
 export function summary(v: Verdict): string {

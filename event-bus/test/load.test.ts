@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
 import { SHAS } from '../src/scripts';
-import { AUTH, census, check, connectedClient, makeApp, seed, startRedis, summary } from './helpers';
+import { assertExactlyOnce, AUTH, connectedClient, makeApp, seed, startRedis } from './helpers';
 
 // Load scenarios of RELIABILITY.md, bounded in count and time, loopback only.
 
@@ -57,14 +57,9 @@ describe('load', () => {
           retried += res.json().retried;
           retries++;
           if (round === 0) {
-            assert.equal(
-              summary(
-                check(
-                  seeded.map((s) => s.msg),
-                  await census(client)
-                )
-              ),
-              'lost=0 duplicated=0 unexpected=0'
+            await assertExactlyOnce(
+              client,
+              seeded.map((s) => s.msg)
             );
           }
         }

@@ -5,16 +5,14 @@ import type { RedisClient, StreamEntry } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
 import { Workload } from '../src/workload';
 import {
+  assertExactlyOnce,
   AUTH,
-  census,
-  check,
   connectedClient,
   DLQ,
   makeApp,
   ORDERS,
   PAYMENTS,
   startRedis,
-  summary,
   waitFor,
 } from './helpers';
 
@@ -86,7 +84,7 @@ test('workload: dead-letter by delivery count, retry, transient recover, permane
       page.entries.every((e: { reason: string }) => /Error: /.test(e.reason)),
       'reason recorded by the worker'
     );
-    assert.equal(summary(check(kinds.keys(), await census(client))), 'lost=0 duplicated=0 unexpected=0');
+    await assertExactlyOnce(client, kinds.keys());
 
     const res = await app.inject({
       method: 'POST',
@@ -112,7 +110,7 @@ test('workload: dead-letter by delivery count, retry, transient recover, permane
     );
     const verify = (await app.inject({ url: `/api/events/dlq/operations/${op.operationId}`, headers: AUTH })).json();
     assert.deepEqual([verify.retried, verify.refailed, verify.pending, verify.actor], [failing, permanent, 0, 'ops']);
-    assert.equal(summary(check(kinds.keys(), await census(client))), 'lost=0 duplicated=0 unexpected=0');
+    await assertExactlyOnce(client, kinds.keys());
     const metrics = (await app.inject({ url: '/metrics' })).body;
     const dl = [...metrics.matchAll(/^eventbus_dlq_dead_lettered_total\{stream="[^"]+"\} (\d+)/gm)].reduce(
       (s, m) => s + Number(m[1]),
