@@ -84,9 +84,11 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown) 
   response.end(JSON.stringify(body));
 }
 
-export function startGrafanaProxy(options: GrafanaProxyOptions, port = 0): Promise<RunningProxy> {
+/** Handles `/api/plugin-proxy/<appId>/...` requests; `startGrafanaProxy` serves it alone, the browser harness
+ * mounts it beside its other routes. */
+export function grafanaProxyHandler(options: GrafanaProxyOptions): http.RequestListener {
   const prefix = `/api/plugin-proxy/${options.pluginJson.id}`;
-  const server = http.createServer((request, response) => {
+  return (request, response) => {
     const incoming = new URL(request.url ?? '/', 'http://proxy.invalid');
     const token = /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const user = token ? options.users[token] : undefined;
@@ -169,8 +171,11 @@ export function startGrafanaProxy(options: GrafanaProxyOptions, port = 0): Promi
       response.end();
     });
     request.pipe(upstream);
-  });
+  };
+}
 
+export function startGrafanaProxy(options: GrafanaProxyOptions, port = 0): Promise<RunningProxy> {
+  const server = http.createServer(grafanaProxyHandler(options));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {

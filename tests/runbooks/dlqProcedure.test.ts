@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,50 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import pluginJson from '../../plugin.json';
 import { extractCodeBlocks, splitFrontMatter } from '../../src/runbooks/markdown';
 import { RunningProxy, startGrafanaProxy } from '../harness/grafanaProxy';
+import { DLQ_STREAM, EventBusStack, startEventBusStack } from '../harness/services';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const EVENT_BUS = path.join(ROOT, 'event-bus');
-const SERVICE_TOKEN = 'dlq-procedure-service-token';
 const ADMIN_TOKEN = 'dlq-procedure-admin';
-
-interface SeedModule {
-  seedDlq(client: unknown, config: { dlqStream: string }, origin: string, payloads: string[]): Promise<string[]>;
-}
-interface RedisModule {
-  makeRedisClient(
-    url: string,
-    options?: { disableOfflineQueue?: boolean }
-  ): {
-    connect(): Promise<unknown>;
-    close(): Promise<unknown>;
-    sendCommand(args: string[]): Promise<unknown>;
-  };
-}
-// The service's own seeding (what `npm --prefix event-bus run demo -- --seed N` uses), from its build.
-const { seedDlq } = require(path.join(EVENT_BUS, 'dist', 'seed.js')) as SeedModule;
-const { makeRedisClient } = require(path.join(EVENT_BUS, 'dist', 'redis.js')) as RedisModule;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A bash process fed one block at a time, so the test can act between blocks while variables persist. */
 class Shell {
@@ -94,52 +53,26 @@ class Shell {
 
 describe('runbooks/dlq-management.md, executed', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlq-procedure-'));
-  const children: ChildProcessWithoutNullStreams[] = [];
-  let redis: ReturnType<RedisModule['makeRedisClient']>;
+  let stack: EventBusStack;
   let proxy: RunningProxy;
   let shell: Shell;
   let blocks: string[];
   let paymentIds: string[];
 
   before(async () => {
-    const redisPort = await freePort();
-    const servicePort = await freePort();
-    children.push(
-      spawn('redis-server', [
-        '--port',
-        String(redisPort),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        tmp,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-      ])
-    );
-    const redisUrl = `redis://127.0.0.1:${redisPort}`;
-    redis = makeRedisClient(redisUrl, { disableOfflineQueue: false });
-    await waitFor(async () => Boolean(await redis.connect()), 'redis-server');
-
-    children.push(
-      spawn('node', [path.join(EVENT_BUS, 'dist', 'server.js')], {
-        env: { ...process.env, PORT: String(servicePort), REDIS_URL: redisUrl, EVENT_BUS_TOKEN: SERVICE_TOKEN },
-      })
-    );
-    const serviceUrl = `http://127.0.0.1:${servicePort}`;
-    await waitFor(async () => (await fetch(`${serviceUrl}/livez`)).ok, 'the event-bus service');
-
+    stack = await startEventBusStack();
     proxy = await startGrafanaProxy({
       pluginJson,
-      jsonData: { eventBusUrl: serviceUrl },
-      secureJsonData: { eventBusToken: SERVICE_TOKEN },
+      jsonData: { eventBusUrl: stack.serviceUrl },
+      secureJsonData: { eventBusToken: stack.token },
       users: { [ADMIN_TOKEN]: { login: 'oncall-admin', role: 'Admin' } },
     });
 
-    const orders = Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: `A-${i}`, amount: -1 }));
-    await seedDlq(redis, { dlqStream: '{events}:dlq' }, '{events}:orders', orders);
-    paymentIds = await seedDlq(redis, { dlqStream: '{events}:dlq' }, '{events}:payments', [
+    await stack.seed(
+      '{events}:orders',
+      Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: `A-${i}`, amount: -1 }))
+    );
+    paymentIds = await stack.seed('{events}:payments', [
       '{"paymentId":"P-1"}',
       '{"paymentId":"P-2"}',
       '{"paymentId":"P-3"}',
@@ -161,14 +94,13 @@ describe('runbooks/dlq-management.md, executed', () => {
   after(async () => {
     shell?.close();
     await proxy?.close();
-    await redis?.close().catch(() => undefined);
-    children.forEach((child) => child.kill('SIGKILL'));
+    await stack?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const xlen = async (key: string) => Number(await redis.sendCommand(['XLEN', key]));
+  const xlen = async (key: string) => Number(await stack.redis.sendCommand(['XLEN', key]));
   const dlqIds = async () =>
-    ((await redis.sendCommand(['XRANGE', '{events}:dlq', '-', '+'])) as Array<[string, string[]]>).map(([id]) => id);
+    ((await stack.redis.sendCommand(['XRANGE', DLQ_STREAM, '-', '+'])) as Array<[string, string[]]>).map(([id]) => id);
 
   it('has the seven executed blocks in the order inspect, dry run, retry, verify, purge', () => {
     assert.equal(blocks.length, 7);
@@ -220,13 +152,13 @@ describe('runbooks/dlq-management.md, executed', () => {
 
   it('purges only up to the last entry the operator read, never a later arrival', async () => {
     const refailed = Array.from({ length: 4 }, (_, i) => JSON.stringify({ orderId: `B-${i}` }));
-    const readIds = await seedDlq(redis, { dlqStream: '{events}:dlq' }, '{events}:orders', refailed);
+    const readIds = await stack.seed('{events}:orders', refailed);
 
     const listing = await shell.run(blocks[5]);
     assert.match(listing, /^total=4$/m);
     assert.match(listing, new RegExp(`^PURGE_UP_TO=${readIds[3]}$`, 'm'));
 
-    const [lateArrival] = await seedDlq(redis, { dlqStream: '{events}:dlq' }, '{events}:orders', ['{"orderId":"C-0"}']);
+    const [lateArrival] = await stack.seed('{events}:orders', ['{"orderId":"C-0"}']);
     const purge = JSON.parse(await shell.run(blocks[6]));
     assert.equal(purge.purged, 4);
     assert.deepEqual(await dlqIds(), [...paymentIds, lateArrival]);

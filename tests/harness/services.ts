@@ -1,0 +1,109 @@
+// The real services tests run against: a throwaway redis-server and the built reference event-bus service, each on a
+// free loopback port, stopped by `stop()`. The event bus must be built first (`npm --prefix event-bus run build`).
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const EVENT_BUS = path.resolve(__dirname, '..', '..', 'event-bus');
+
+export interface RedisClientLike {
+  connect(): Promise<unknown>;
+  close(): Promise<unknown>;
+  sendCommand(args: string[]): Promise<unknown>;
+}
+interface SeedModule {
+  seedDlq(client: unknown, config: { dlqStream: string }, origin: string, payloads: string[]): Promise<string[]>;
+}
+interface RedisModule {
+  makeRedisClient(url: string, options?: { disableOfflineQueue?: boolean }): RedisClientLike;
+}
+// The service's own code, from its build: what `npm --prefix event-bus run demo -- --seed N` uses.
+const { seedDlq } = require(path.join(EVENT_BUS, 'dist', 'seed.js')) as SeedModule;
+const { makeRedisClient } = require(path.join(EVENT_BUS, 'dist', 'redis.js')) as RedisModule;
+
+export const DLQ_STREAM = '{events}:dlq';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface EventBusStack {
+  /** Root URL of the event-bus service, for the app's `jsonData.eventBusUrl`. */
+  serviceUrl: string;
+  token: string;
+  redis: RedisClientLike;
+  /** Adds DLQ entries as if dead-lettered from `origin`; returns their DLQ IDs. */
+  seed: (origin: string, payloads: string[]) => Promise<string[]>;
+  stop: () => Promise<void>;
+}
+
+/** Starts redis-server (AOF on, in a temp dir) and the event-bus service beside it. */
+export async function startEventBusStack(token = 'harness-service-token-0123456789'): Promise<EventBusStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'event-bus-stack-'));
+  const children: ChildProcess[] = [];
+  const redisPort = await freePort();
+  const servicePort = await freePort();
+  children.push(
+    spawn(
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'],
+      {
+        stdio: 'ignore',
+      }
+    )
+  );
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redis = makeRedisClient(redisUrl, { disableOfflineQueue: false });
+  const stop = async () => {
+    await redis.close().catch(() => undefined);
+    children.forEach((child) => child.kill('SIGKILL'));
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => Boolean(await redis.connect()), 'redis-server');
+    children.push(
+      spawn('node', [path.join(EVENT_BUS, 'dist', 'server.js')], {
+        env: {
+          ...process.env,
+          PORT: String(servicePort),
+          REDIS_URL: redisUrl,
+          EVENT_BUS_TOKEN: token,
+          LOG_LEVEL: 'warn',
+        },
+        stdio: 'ignore',
+      })
+    );
+    const serviceUrl = `http://127.0.0.1:${servicePort}`;
+    await waitFor(async () => (await fetch(`${serviceUrl}/livez`)).ok, 'the event-bus service');
+    return {
+      serviceUrl,
+      token,
+      redis,
+      seed: (origin, payloads) => seedDlq(redis, { dlqStream: DLQ_STREAM }, origin, payloads),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
