@@ -159,17 +159,18 @@ const RunbookIndexPage = () => {
                   <Card href={runbookPath(runbook.slug)} noMargin>
                     <Card.Heading>{runbook.title}</Card.Heading>
                     <Card.Meta>
-                      {[
-                        `Owner ${runbook.owner}`,
-                        runbook.alerts.length > 0 ? `Answers ${runbook.alerts.join(', ')}` : 'Answers no alert',
-                      ]}
+                      <span>Owner {runbook.owner}</span>
+                      <ReviewBadge review={reviewOf(runbook, today)} />
                     </Card.Meta>
-                    {matchedOn && <Card.Description>Matches {matchedOn}</Card.Description>}
+                    <Card.Description>
+                      {matchedOn
+                        ? `Matches ${matchedOn}`
+                        : runbook.alerts.length > 0
+                          ? `Answers ${runbook.alerts.join(', ')}`
+                          : 'Answers no alert'}
+                    </Card.Description>
                     <Card.Tags>
-                      <Stack gap={1} alignItems="center">
-                        <ReviewBadge review={reviewOf(runbook, today)} />
-                        <TagList tags={runbook.tags} />
-                      </Stack>
+                      <TagList tags={runbook.tags} />
                     </Card.Tags>
                   </Card>
                 </li>
