@@ -59,6 +59,7 @@ system_packages() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"
@@ -67,7 +68,7 @@ system_packages() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 }
 
-step "system packages (redis-server, jq, curl)" system_packages
+step "system packages (redis-server, jq, curl, chromium)" system_packages
 step "install (npm ci)" npm ci --no-audit --no-fund
 step "event-bus: install (npm ci)" npm --prefix event-bus ci --no-audit --no-fund
 step "typecheck" npm run typecheck
@@ -89,6 +90,9 @@ step "event-bus: benchmark smoke run" npm --prefix event-bus run --silent bench:
 step "DLQ runbook, executed against the service (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
 count_node "$report_dir/procedure.tap"
 step "production build" npm run build
+step "browser harness: host page build" npm run --silent build:harness
+step "browser journeys in Chromium (node:test)" bash -o pipefail -c "npm run --silent test:browser | tee $report_dir/browser.tap"
+count_node "$report_dir/browser.tap"
 step "schemas (plugin.json, docker-compose.yaml)" node scripts/validate-schemas.mjs
 step "bundle size" node scripts/bundle-size.mjs
 
