@@ -1,0 +1,77 @@
+// Checks provisioning/ as Grafana and the runbooks need it (rules in scripts/provisioningCheck.ts). Prints one line
+// per problem and exits 1 on any. `npm run check:provisioning`.
+import fs from 'fs';
+import path from 'path';
+import { parse } from 'yaml';
+
+import { checkProvisioning } from './provisioningCheck';
+
+const root = path.resolve(__dirname, '..');
+
+function filesUnder(dir: string, pattern: RegExp, recursive = true): string[] {
+  const absolute = path.join(root, dir);
+  if (!fs.existsSync(absolute)) {
+    return [];
+  }
+  return (fs.readdirSync(absolute, { recursive }) as string[])
+    .filter((file) => pattern.test(file))
+    .map((file) => path.join(dir, file).split(path.sep).join('/'))
+    .sort();
+}
+
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+const yamlFiles = (dir: string, recursive: boolean) =>
+  filesUnder(dir, /\.ya?ml$/, recursive).map((file) => ({ file, doc: parse(read(file)) }));
+
+const problems: Array<{ file: string; message: string }> = [];
+const dashboards = filesUnder('provisioning/dashboards', /\.json$/).flatMap((file) => {
+  try {
+    return [{ file, json: JSON.parse(read(file)) as unknown }];
+  } catch (err) {
+    problems.push({ file, message: `not valid JSON: ${(err as Error).message}` });
+    return [];
+  }
+});
+
+// Grafana reads provisioning/alerting/ without descending into sub-folders.
+const alertingFiles = yamlFiles('provisioning/alerting', false);
+const prometheusRuleFiles = yamlFiles('provisioning/prometheus', true).filter(({ doc }) => Array.isArray(doc?.groups));
+const ourPanels = filesUnder('src', /plugin\.json$/)
+  .map((file) => JSON.parse(read(file)))
+  .filter((plugin) => plugin.type === 'panel')
+  .map((plugin) => plugin.id as string);
+
+problems.push(
+  ...checkProvisioning({
+    runbooks: filesUnder('runbooks', /\.md$/).map((file) => ({
+      path: file.slice('runbooks/'.length),
+      source: read(file),
+    })),
+    dashboards,
+    datasourceFiles: yamlFiles('provisioning/datasources', false),
+    alertingFiles,
+    prometheusRuleFiles,
+    ourPanels,
+  })
+);
+
+// The dashboard provider must read the folder the dashboards are in (provisioning/ is mounted at
+// /etc/grafana/provisioning by .config/docker-compose-base.yaml).
+for (const { file, doc } of yamlFiles('provisioning/dashboards', false)) {
+  for (const provider of doc?.providers ?? []) {
+    const dir = String(provider.options?.path ?? '').replace(/^\/etc\/grafana\/provisioning\//, 'provisioning/');
+    if (filesUnder(dir, /\.json$/).length === 0) {
+      problems.push({ file, message: `provider "${provider.name}" reads ${provider.options?.path}, which holds no dashboards` });
+    }
+  }
+}
+
+for (const { file, message } of problems) {
+  console.log(`FAIL ${file}: ${message}`);
+}
+const rules = alertingFiles.reduce((n, { doc }) => n + (doc?.groups ?? []).flatMap((g: any) => g.rules ?? []).length, 0);
+console.log(
+  `${dashboards.length} dashboards, ${rules} Grafana alert rules, ${prometheusRuleFiles.length} Prometheus rule files, ` +
+    `panel types of ours: ${ourPanels.join(', ') || 'none'}: ${problems.length} problems`
+);
+process.exit(problems.length === 0 ? 0 : 1);

@@ -1,0 +1,262 @@
+// The stack without Docker: redis-server, the event-bus service, its demo workload and Prometheus, from local
+// binaries and this repository's configuration, on loopback. `npm run stack` (Ctrl-C stops everything).
+// Grafana is the one piece it cannot start: point one at the printed Prometheus and event-bus URLs (README).
+//
+//   node scripts/stack.mjs [--redis-port N] [--event-bus-port N] [--prometheus-port N] [--token T]
+//                          [--duration S] [--demo "--rate 20 --fail-share 0.1"] [--keep-data]
+// Ports default to free ones (0); STACK_REDIS_PORT, STACK_EVENT_BUS_PORT, STACK_PROMETHEUS_PORT, EVENT_BUS_TOKEN
+// work too. Needs redis-server and prometheus on PATH (Debian: apt-get install -y redis-server prometheus) and the
+// built service (npm --prefix event-bus ci && npm --prefix event-bus run build).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse, stringify } from 'yaml';
+
+const root = path.resolve(import.meta.dirname, '..');
+const EVENT_BUS_DIST = path.join(root, 'event-bus', 'dist');
+const PROMETHEUS_DIR = path.join(root, 'provisioning', 'prometheus');
+export const DEV_TOKEN = 'dev-event-bus-token';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns true, for at most `timeoutMs`; throws with `what` otherwise. */
+export async function waitFor(what, probe, timeoutMs, everyMs = 200) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await probe()) {
+        return;
+      }
+    } catch {
+      // not yet
+    }
+    if (Date.now() > until) {
+      throw new Error(`${what} did not come up within ${Math.round(timeoutMs / 1000)} s`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+async function httpOk(url) {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  return response.ok;
+}
+
+async function redisPing(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setTimeout(1000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function requireBinary(name, hint) {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  if (found.status !== 0) {
+    throw new Error(`${name} is not on PATH; ${hint}`);
+  }
+}
+
+/** The repository's Prometheus configuration with the event-bus target moved to the local port. */
+export function localPrometheusConfig(eventBusPort) {
+  const config = parse(fs.readFileSync(path.join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8'));
+  config.rule_files = (config.rule_files ?? []).map((file) => path.join(PROMETHEUS_DIR, file));
+  for (const job of config.scrape_configs ?? []) {
+    if (job.job_name === 'event-bus') {
+      for (const target of job.static_configs ?? []) {
+        target.targets = [`127.0.0.1:${eventBusPort}`];
+      }
+    }
+  }
+  return config;
+}
+
+/**
+ * Starts the stack and resolves once every part answers. `stop()` ends the processes it started (SIGTERM, then
+ * SIGKILL after 10 s) and removes the data directory unless `keepData`.
+ */
+export async function startStack(options = {}) {
+  requireBinary('redis-server', 'install it (Debian: apt-get install -y redis-server)');
+  requireBinary('prometheus', 'install it (Debian: apt-get install -y prometheus)');
+  if (!fs.existsSync(path.join(EVENT_BUS_DIST, 'server.js'))) {
+    throw new Error('the event-bus service is not built: npm --prefix event-bus ci && npm --prefix event-bus run build');
+  }
+  const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
+  const token = options.token || DEV_TOKEN;
+  const ports = {
+    redis: Number(options.redisPort) || (await freePort()),
+    eventBus: Number(options.eventBusPort) || (await freePort()),
+    prometheus: Number(options.prometheusPort) || (await freePort()),
+  };
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdesk-stack-'));
+  const logDir = path.join(dataDir, 'logs');
+  fs.mkdirSync(logDir);
+  const children = [];
+  let stopping = null;
+
+  const start = (name, command, args, env = {}) => {
+    const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', out, out],
+    });
+    fs.closeSync(out);
+    child.name = name;
+    child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.exited.then(({ code, signal }) => {
+      if (!stopping) {
+        log(`stack: ${name} exited (${signal ?? code}); see ${path.join(logDir, `${name}.log`)}`);
+        options.onExit?.(name);
+      }
+    });
+    children.push(child);
+    return child;
+  };
+
+  const stop = () => {
+    stopping ??= (async () => {
+      // Reverse order: the demo and the service drain before Redis goes away.
+      for (const child of [...children].reverse()) {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await child.exited;
+          clearTimeout(killer);
+        }
+      }
+      if (!options.keepData) {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    })();
+    return stopping;
+  };
+
+  try {
+    const redisDir = path.join(dataDir, 'redis');
+    fs.mkdirSync(redisDir);
+    start('redis', 'redis-server', [
+      '--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '',
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning',
+    ]);
+    await waitFor('redis-server', () => redisPing(ports.redis), 10_000);
+
+    const redisUrl = `redis://127.0.0.1:${ports.redis}`;
+    start('event-bus', process.execPath, [path.join(EVENT_BUS_DIST, 'server.js')], {
+      PORT: String(ports.eventBus),
+      HOST: '127.0.0.1',
+      REDIS_URL: redisUrl,
+      EVENT_BUS_TOKEN: token,
+      LOG_LEVEL: 'warn',
+    });
+    const eventBusUrl = `http://127.0.0.1:${ports.eventBus}`;
+    await waitFor('the event-bus service', () => httpOk(`${eventBusUrl}/livez`), 20_000);
+
+    const demoArgs = (options.demo ?? '').split(/\s+/).filter(Boolean);
+    start('demo', process.execPath, [path.join(EVENT_BUS_DIST, 'demo.js'), ...demoArgs], { REDIS_URL: redisUrl });
+
+    const promDir = path.join(dataDir, 'prometheus');
+    fs.mkdirSync(promDir);
+    const configFile = path.join(promDir, 'prometheus.yml');
+    fs.writeFileSync(configFile, stringify(localPrometheusConfig(ports.eventBus)));
+    start('prometheus', 'prometheus', [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(promDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+      '--storage.tsdb.retention.time=1d',
+    ]);
+    const prometheusUrl = `http://127.0.0.1:${ports.prometheus}`;
+    await waitFor('prometheus', () => httpOk(`${prometheusUrl}/-/ready`), 30_000);
+
+    return { ports, token, redisUrl, eventBusUrl, prometheusUrl, dataDir, logDir, stop, startedAt: Date.now() };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'redis-port': { type: 'string', default: process.env.STACK_REDIS_PORT },
+      'event-bus-port': { type: 'string', default: process.env.STACK_EVENT_BUS_PORT },
+      'prometheus-port': { type: 'string', default: process.env.STACK_PROMETHEUS_PORT },
+      token: { type: 'string', default: process.env.EVENT_BUS_TOKEN },
+      demo: { type: 'string', default: '' },
+      duration: { type: 'string', default: '0' },
+      'keep-data': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(fs.readFileSync(import.meta.filename, 'utf8').split('\nimport ')[0].replace(/^\/\/ ?/gm, ''));
+    return;
+  }
+  let stack;
+  const shutdown = async (signal) => {
+    process.stdout.write(`\nstack: ${signal}, stopping everything\n`);
+    await stack?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  stack = await startStack({
+    redisPort: values['redis-port'],
+    eventBusPort: values['event-bus-port'],
+    prometheusPort: values['prometheus-port'],
+    token: values.token,
+    demo: values.demo,
+    keepData: values['keep-data'],
+    onExit: () => void shutdown('a process exited'),
+  });
+  const s = stack;
+  process.stdout.write(
+    [
+      'stack: up',
+      `  redis        ${s.redisUrl}   (AOF everysec, noeviction)`,
+      `  event bus    ${s.eventBusUrl}   (token: ${s.token === DEV_TOKEN ? `${DEV_TOKEN}, the development default` : 'from --token / EVENT_BUS_TOKEN'})`,
+      `  demo         dead-letters about 2 messages/s; EventBusDlqBacklogGrowing fires ~6 min after start`,
+      `  prometheus   ${s.prometheusUrl}   (alerts: ${s.prometheusUrl}/alerts)`,
+      `  logs         ${s.logDir}`,
+      'Grafana (not started here): run one on this machine with this repository\'s provisioning/ and',
+      `  PROMETHEUS_URL=${s.prometheusUrl} EVENT_BUS_URL=${s.eventBusUrl} EVENT_BUS_TOKEN=<the token above>`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n')
+  );
+  const duration = Number(values.duration);
+  if (duration > 0) {
+    setTimeout(() => void shutdown(`${duration} s elapsed`), duration * 1000);
+  }
+}
+
+if (process.argv[1] === import.meta.filename) {
+  main().catch((err) => {
+    process.stderr.write(`stack: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,137 @@
+// The provisioning checker passes on the repository and catches each mistake it exists for (negative controls).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+
+import { checkProvisioning, ProvisioningInput } from '../../scripts/provisioningCheck';
+
+const root = path.resolve(__dirname, '../..');
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+const runbookFiles = (fs.readdirSync(path.join(root, 'runbooks'), { recursive: true }) as string[]).filter((f) =>
+  f.endsWith('.md')
+);
+
+function input(): ProvisioningInput {
+  return {
+    runbooks: runbookFiles.map((file) => ({ path: file, source: read(`runbooks/${file}`) })),
+    dashboards: [{ file: 'event-bus.json', json: JSON.parse(read('provisioning/dashboards/opsdesk/event-bus.json')) }],
+    datasourceFiles: [{ file: 'ds.yaml', doc: parse(read('provisioning/datasources/prometheus.yaml')) }],
+    alertingFiles: [
+      {
+        file: 'rules.yaml',
+        doc: (() => {
+          const doc = parse(read('provisioning/alerting/opsdesk-alert-rules.yaml'));
+          // Only the event-bus group: its runbooks are the ones loaded above.
+          doc.groups = doc.groups.filter((g: { name: string }) => g.name === 'opsdesk-event-bus');
+          doc.groups[0].rules = doc.groups[0].rules.filter(
+            (r: { title: string }) => !r.title.startsWith('EventBusConsumer')
+          );
+          return doc;
+        })(),
+      },
+    ],
+    prometheusRuleFiles: [],
+    ourPanels: ['opsdesk-dlqhealth-panel'],
+  };
+}
+
+const messages = (i: ProvisioningInput) => checkProvisioning(i).map((p) => p.message);
+const rules = (i: ProvisioningInput) => i.alertingFiles[0].doc.groups[0].rules;
+const dashboard = (i: ProvisioningInput) => i.dashboards[0].json as any;
+
+describe('provisioning checker', () => {
+  it('passes on the repository (npm run check:provisioning)', () => {
+    const run = spawnSync('npx', ['ts-node', 'scripts/check-provisioning.ts'], { cwd: root, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /0 problems/);
+  });
+
+  it('accepts the unmodified fixture', () => {
+    assert.deepEqual(messages(input()), []);
+  });
+
+  it('rejects a panel type that is neither core nor ours', () => {
+    const i = input();
+    dashboard(i).panels[1].type = 'grafana-piechart-panel';
+    assert.match(messages(i).join('\n'), /panel type "grafana-piechart-panel" is neither a core panel nor ours/);
+  });
+
+  it('rejects a datasource uid nothing provisions', () => {
+    const i = input();
+    dashboard(i).panels[1].targets[0].datasource.uid = 'P1809F7CD0C75ACF3';
+    assert.match(messages(i).join('\n'), /datasource uid "P1809F7CD0C75ACF3", which nothing provisions/);
+  });
+
+  it('rejects a duplicate panel id and a dashboard id', () => {
+    const i = input();
+    dashboard(i).panels[2].id = dashboard(i).panels[1].id;
+    dashboard(i).id = 7;
+    const found = messages(i).join('\n');
+    assert.match(found, /is used twice/);
+    assert.match(found, /must leave it out/);
+  });
+
+  it('rejects a runbook_url to a missing runbook, a missing heading, or a runbook not listing the alert', () => {
+    const i = input();
+    rules(i)[0].annotations.runbook_url = '/a/opsdesk-runbooks-app/runbooks/dlq?alertname=EventBusDlqBacklogGrowing';
+    rules(i)[1].annotations.runbook_url =
+      '/a/opsdesk-runbooks-app/runbooks/dlq-management?alertname=EventBusDlqOldestMessageTooOld#nowhere';
+    rules(i)[2].annotations.runbook_url =
+      '/a/opsdesk-runbooks-app/runbooks/troubleshooting/auth-failures?alertname=EventBusDown';
+    const found = messages(i).join('\n');
+    assert.match(found, /runbook "dlq" does not exist/);
+    assert.match(found, /has no heading #nowhere/);
+    assert.match(found, /whose front matter does not list EventBusDown/);
+  });
+
+  it('rejects a rule without alertname in its link, severity, owner or summary', () => {
+    const i = input();
+    rules(i)[0].annotations.runbook_url = '/a/opsdesk-runbooks-app/runbooks/dlq-management';
+    delete rules(i)[0].labels.severity;
+    delete rules(i)[0].labels.owner;
+    delete rules(i)[0].annotations.summary;
+    const found = messages(i).join('\n');
+    assert.match(found, /must carry alertname=/);
+    assert.match(found, /labels.severity/);
+    assert.match(found, /labels.owner is missing/);
+    assert.match(found, /annotations.summary is missing/);
+  });
+
+  it('rejects a condition, panel or dashboard that does not exist', () => {
+    const i = input();
+    rules(i)[0].condition = 'C';
+    rules(i)[1].panelId = 99;
+    rules(i)[2].dashboardUid = 'opsdesk-nowhere';
+    const found = messages(i).join('\n');
+    assert.match(found, /condition "C" is not the refId/);
+    assert.match(found, /panelId 99 is not a panel of opsdesk-event-bus/);
+    assert.match(found, /dashboardUid "opsdesk-nowhere" is not a provisioned dashboard/);
+  });
+
+  it('rejects Prometheus rules that differ from the Grafana ones', () => {
+    const i = input();
+    i.prometheusRuleFiles = [
+      {
+        file: 'prom.yaml',
+        doc: {
+          groups: [
+            {
+              name: 'g',
+              rules: [
+                { alert: 'EventBusDown', annotations: { runbook_url: '/a/opsdesk-runbooks-app/runbooks/dlq-management' } },
+                { alert: 'Unknown', annotations: {} },
+              ],
+            },
+          ],
+        },
+      },
+    ];
+    const found = messages(i).join('\n');
+    assert.match(found, /Prometheus alert EventBusDown links to/);
+    assert.match(found, /Prometheus alert Unknown has no Grafana-managed twin/);
+    assert.match(found, /Grafana rule EventBusDlqBacklogGrowing has no Prometheus twin/);
+  });
+});
