@@ -61,7 +61,10 @@ for (const { file, doc } of yamlFiles('provisioning/dashboards', false)) {
   for (const provider of doc?.providers ?? []) {
     const dir = String(provider.options?.path ?? '').replace(/^\/etc\/grafana\/provisioning\//, 'provisioning/');
     if (filesUnder(dir, /\.json$/).length === 0) {
-      problems.push({ file, message: `provider "${provider.name}" reads ${provider.options?.path}, which holds no dashboards` });
+      problems.push({
+        file,
+        message: `provider "${provider.name}" reads ${provider.options?.path}, which holds no dashboards`,
+      });
     }
   }
 }
@@ -69,7 +72,10 @@ for (const { file, doc } of yamlFiles('provisioning/dashboards', false)) {
 for (const { file, message } of problems) {
   console.log(`FAIL ${file}: ${message}`);
 }
-const rules = alertingFiles.reduce((n, { doc }) => n + (doc?.groups ?? []).flatMap((g: any) => g.rules ?? []).length, 0);
+const rules = alertingFiles.reduce(
+  (n, { doc }) => n + (doc?.groups ?? []).flatMap((g: any) => g.rules ?? []).length,
+  0
+);
 console.log(
   `${dashboards.length} dashboards, ${rules} Grafana alert rules, ${prometheusRuleFiles.length} Prometheus rule files, ` +
     `panel types of ours: ${ourPanels.join(', ') || 'none'}: ${problems.length} problems`

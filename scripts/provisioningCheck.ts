@@ -26,9 +26,35 @@ export interface Problem {
 
 /** Panel types built into Grafana 11.6 to 13 (public/app/plugins/panel). */
 export const CORE_PANELS = new Set([
-  'alertlist', 'annolist', 'barchart', 'bargauge', 'candlestick', 'canvas', 'dashlist', 'datagrid', 'flamegraph',
-  'gauge', 'geomap', 'gettingstarted', 'heatmap', 'histogram', 'logs', 'news', 'nodeGraph', 'piechart', 'row',
-  'stat', 'state-timeline', 'status-history', 'table', 'text', 'timeseries', 'traces', 'trend', 'welcome', 'xychart',
+  'alertlist',
+  'annolist',
+  'barchart',
+  'bargauge',
+  'candlestick',
+  'canvas',
+  'dashlist',
+  'datagrid',
+  'flamegraph',
+  'gauge',
+  'geomap',
+  'gettingstarted',
+  'heatmap',
+  'histogram',
+  'logs',
+  'news',
+  'nodeGraph',
+  'piechart',
+  'row',
+  'stat',
+  'state-timeline',
+  'status-history',
+  'table',
+  'text',
+  'timeseries',
+  'traces',
+  'trend',
+  'welcome',
+  'xychart',
 ]);
 /** Datasource uids Grafana always has. */
 const BUILTIN_DATASOURCES = new Set(['-- Grafana --', 'grafana', '-- Mixed --', '-- Dashboard --', '__expr__']);
@@ -131,7 +157,8 @@ export function checkProvisioning(input: ProvisioningInput): Problem[] {
       refs.push([`annotation "${annotation.name}"`, annotation.datasource]);
     }
     for (const link of dashboard.links ?? []) {
-      const why = typeof link.url === 'string' && link.url.includes(APP_RUNBOOKS) && brokenRunbookLink(link.url, runbooks);
+      const why =
+        typeof link.url === 'string' && link.url.includes(APP_RUNBOOKS) && brokenRunbookLink(link.url, runbooks);
       if (why) {
         problems.push({ file, message: `dashboard link "${link.title}": ${why}` });
       }
@@ -153,7 +180,8 @@ export function checkProvisioning(input: ProvisioningInput): Problem[] {
         refs.push([`${where} query ${target.refId}`, target.datasource]);
       }
       for (const link of panel.links ?? []) {
-        const why = typeof link.url === 'string' && link.url.includes(APP_RUNBOOKS) && brokenRunbookLink(link.url, runbooks);
+        const why =
+          typeof link.url === 'string' && link.url.includes(APP_RUNBOOKS) && brokenRunbookLink(link.url, runbooks);
         if (why) {
           problems.push({ file, message: `${where} link "${link.title}": ${why}` });
         }

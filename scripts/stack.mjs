@@ -102,7 +102,9 @@ export async function startStack(options = {}) {
   requireBinary('redis-server', 'install it (Debian: apt-get install -y redis-server)');
   requireBinary('prometheus', 'install it (Debian: apt-get install -y prometheus)');
   if (!fs.existsSync(path.join(EVENT_BUS_DIST, 'server.js'))) {
-    throw new Error('the event-bus service is not built: npm --prefix event-bus ci && npm --prefix event-bus run build');
+    throw new Error(
+      'the event-bus service is not built: npm --prefix event-bus ci && npm --prefix event-bus run build'
+    );
   }
   const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
   const token = options.token || DEV_TOKEN;
@@ -159,8 +161,22 @@ export async function startStack(options = {}) {
     const redisDir = path.join(dataDir, 'redis');
     fs.mkdirSync(redisDir);
     start('redis', 'redis-server', [
-      '--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '',
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning',
+      '--port',
+      String(ports.redis),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      redisDir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--loglevel',
+      'warning',
     ]);
     await waitFor('redis-server', () => redisPing(ports.redis), 10_000);
 
@@ -212,7 +228,12 @@ async function main() {
     },
   });
   if (values.help) {
-    process.stdout.write(fs.readFileSync(import.meta.filename, 'utf8').split('\nimport ')[0].replace(/^\/\/ ?/gm, ''));
+    process.stdout.write(
+      fs
+        .readFileSync(import.meta.filename, 'utf8')
+        .split('\nimport ')[0]
+        .replace(/^\/\/ ?/gm, '')
+    );
     return;
   }
   let stack;
@@ -242,7 +263,7 @@ async function main() {
       `  demo         dead-letters about 2 messages/s; EventBusDlqBacklogGrowing fires ~6 min after start`,
       `  prometheus   ${s.prometheusUrl}   (alerts: ${s.prometheusUrl}/alerts)`,
       `  logs         ${s.logDir}`,
-      'Grafana (not started here): run one on this machine with this repository\'s provisioning/ and',
+      "Grafana (not started here): run one on this machine with this repository's provisioning/ and",
       `  PROMETHEUS_URL=${s.prometheusUrl} EVENT_BUS_URL=${s.eventBusUrl} EVENT_BUS_TOKEN=<the token above>`,
       'Ctrl-C stops everything.',
       '',

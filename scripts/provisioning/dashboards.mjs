@@ -216,7 +216,9 @@ export const EVENT_BUS = dashboard({
       title: 'Dead-lettered per second',
       description: 'Messages entering the DLQ, by origin stream; EventBusDlqBacklogGrowing watches this.',
       gridPos: { x: 16, y: 12, w: 8, h: 8 },
-      targets: [[`sum by (stream) (rate(eventbus_dlq_dead_lettered_total{${STREAM}}[$__rate_interval]))`, '{{stream}}']],
+      targets: [
+        [`sum by (stream) (rate(eventbus_dlq_dead_lettered_total{${STREAM}}[$__rate_interval]))`, '{{stream}}'],
+      ],
       unit: 'ops',
       links: [DLQ('check-the-event-bus-health')],
     }),
@@ -268,9 +270,7 @@ export const EVENT_BUS = dashboard({
       title: 'Pending per group',
       description: 'Delivered but unacknowledged entries; EventBusConsumerPendingHigh fires above 100.',
       gridPos: { x: 8, y: 28, w: 8, h: 8 },
-      targets: [
-        [`max by (stream, group) (eventbus_stream_group_messages_pending{${STREAM}})`, '{{stream}} {{group}}'],
-      ],
+      targets: [[`max by (stream, group) (eventbus_stream_group_messages_pending{${STREAM}})`, '{{stream}} {{group}}']],
       thresholds: [[100, 'red']],
       links: [PERF('event-bus-consumers-falling-behind')],
     }),

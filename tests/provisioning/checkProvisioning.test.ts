@@ -121,7 +121,10 @@ describe('provisioning checker', () => {
             {
               name: 'g',
               rules: [
-                { alert: 'EventBusDown', annotations: { runbook_url: '/a/opsdesk-runbooks-app/runbooks/dlq-management' } },
+                {
+                  alert: 'EventBusDown',
+                  annotations: { runbook_url: '/a/opsdesk-runbooks-app/runbooks/dlq-management' },
+                },
                 { alert: 'Unknown', annotations: {} },
               ],
             },
