@@ -1,3 +1,4 @@
+import CopyWebpackPlugin from 'copy-webpack-plugin';
 import path from 'path';
 import type { Configuration } from 'webpack';
 import { merge } from 'webpack-merge';
@@ -20,6 +21,12 @@ const config = async (env: Env): Promise<Configuration> => {
         },
       ],
     },
+    plugins: [
+      // The scaffold copies only the app's own logos; the nested panel's plugin.json points at its own img/logo.svg.
+      new CopyWebpackPlugin({
+        patterns: [{ from: 'panels/dlq-health/img', to: 'panels/dlq-health/img' }],
+      }),
+    ],
   });
 };
 

@@ -11,6 +11,8 @@ const schemaDir = path.resolve(root, process.env.SCHEMA_DIR ?? '../shared/schema
 const checks = [
   { schema: 'plugin.schema.json', file: 'plugin.json' },
   { schema: 'plugin.schema.json', file: 'dist/plugin.json' },
+  { schema: 'plugin.schema.json', file: 'src/panels/dlq-health/plugin.json' },
+  { schema: 'plugin.schema.json', file: 'dist/panels/dlq-health/plugin.json' },
   { schema: 'compose-spec.json', file: 'docker-compose.yaml' },
 ];
 

@@ -26,6 +26,8 @@ export interface StreamHealth {
 export interface EventBusHealth {
   status: HealthStatus;
   checkedAt?: string;
+  /** Why the status is not ok, in the service's words. */
+  reasons?: string[];
   redis?: { up: boolean; latencyMs?: number; version?: string };
   dlq?: {
     stream: string;
@@ -58,6 +60,11 @@ interface RequestOptions {
   timeoutMs?: number;
 }
 
+interface CancellableRequestOptions extends RequestOptions {
+  /** A later request with the same id cancels this one in Grafana's backend service (a superseded read). */
+  requestId?: string;
+}
+
 /**
  * Reads the event bus's health through the app's proxy route. A 503 that carries a health body (Redis down) is an
  * answer, not a failure, so it resolves with `status: "down"`; every other failure rejects with a `FetchError`
@@ -84,12 +91,244 @@ export async function getEventBusHealth({
   }
 }
 
+/** A DLQ entry as `GET /api/events/dlq` lists it; `payload` is text (truncated, redacted) and never HTML. */
+export interface DlqEntry {
+  id: string;
+  /** Origin stream key, for example `{events}:orders`. */
+  stream: string;
+  originalId: string;
+  type: string;
+  reason: string;
+  attempts: number;
+  deadLetteredAt: string | null;
+  payload: string;
+  payloadTruncated: boolean;
+  /** The DLQ ID this message was retried from, when it failed again after a retry. */
+  retryOf: string | null;
+  retryOperationId?: string | null;
+}
+
+export interface DlqPage {
+  /** Entries matching the stream filter (the text filter `q` is not counted). */
+  total: number;
+  /** Newest DLQ ID when read: the `upToId` that bounds a bulk action to what the operator saw. */
+  snapshotId: string | null;
+  entries: DlqEntry[];
+  /** `after` for the next page; `null` at the end. */
+  nextCursor: string | null;
+}
+
+export interface DlqQuery {
+  limit?: number;
+  after?: string;
+  stream?: string;
+  q?: string;
+}
+
+/** Exactly the entries listed, or every entry up to an ID (optionally of one origin stream). */
+export type DlqSelection = { ids: string[] } | { upToId: string; stream?: string };
+
+/**
+ * What a retry or purge did. `ok` is a 200; `unknown` (Redis failed mid-way) and `partial` (the service shut down)
+ * come from a 503 and carry the counts done so far: re-read the DLQ, and repeating is safe.
+ */
+export interface MutationResult {
+  operationId?: string;
+  outcome: 'ok' | 'unknown' | 'partial';
+  /** Entries retried (retry) or deleted (purge). */
+  done: number;
+  skipped: number;
+  /** DLQ length afterwards; only known when the outcome is `ok`. */
+  remaining?: number;
+  upToId?: string | null;
+  /** The service's sentence for an `unknown` or `partial` outcome. */
+  message?: string;
+}
+
+/** `GET /api/events/dlq/operations/{id}`: what became of a retry since it ran. */
+export interface DlqOperation {
+  operationId: string;
+  action: 'retry' | 'purge';
+  actor: string;
+  startedAt: string;
+  finishedAt?: string | null;
+  outcome: 'running' | 'ok' | 'unknown' | 'partial';
+  retried?: number;
+  purged?: number;
+  skipped?: number;
+  /** Retried messages that came back to the DLQ. */
+  refailed?: number;
+  /** Retried messages not yet processed by every group; `null` when the service cannot tell. */
+  pending?: number | null;
+}
+
+/** Mutations can move 100,000 entries; they get a longer deadline than reads. */
+export const MUTATION_TIMEOUT_MS = 60_000;
+
+/** Lists one page of the DLQ, oldest first. Only the given query parameters are sent. */
+export async function listDlq(
+  query: DlqQuery,
+  { timeoutMs = EVENT_BUS_TIMEOUT_MS, requestId }: CancellableRequestOptions = {}
+): Promise<DlqPage> {
+  const params: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') {
+      params[key] = value;
+    }
+  }
+  const response = await lastValueFrom(
+    getBackendSrv()
+      .fetch<unknown>({ url: `${EVENT_BUS_URL}/dlq`, method: 'GET', params, showErrorAlert: false, requestId })
+      .pipe(withDeadline(timeoutMs))
+  );
+  if (!isDlqPage(response.data)) {
+    throw new EventBusResponseError('/api/events/dlq');
+  }
+  return response.data;
+}
+
+/** Retries entries back to their origin streams. The key makes a re-send of the same action return its first answer. */
+export function retryDlq(
+  selection: DlqSelection,
+  idempotencyKey: string,
+  options: RequestOptions = {}
+): Promise<MutationResult> {
+  return mutate('retry', selection, idempotencyKey, options);
+}
+
+/** Deletes entries for good: exactly the IDs given, or those up to an ID; never "everything". */
+export function purgeDlq(
+  selection: DlqSelection,
+  idempotencyKey: string,
+  options: RequestOptions = {}
+): Promise<MutationResult> {
+  return mutate('purge', selection, idempotencyKey, options);
+}
+
+/** Reads an operation's record: how many of its retried messages are still pending or came back. */
+export async function getOperation(
+  operationId: string,
+  { timeoutMs = EVENT_BUS_TIMEOUT_MS, requestId }: CancellableRequestOptions = {}
+): Promise<DlqOperation> {
+  const response = await lastValueFrom(
+    getBackendSrv()
+      .fetch<unknown>({
+        url: `${EVENT_BUS_URL}/dlq/operations/${encodeURIComponent(operationId)}`,
+        method: 'GET',
+        showErrorAlert: false,
+        requestId,
+      })
+      .pipe(withDeadline(timeoutMs))
+  );
+  if (!isOperation(response.data)) {
+    throw new EventBusResponseError('/api/events/dlq/operations');
+  }
+  return response.data;
+}
+
+async function mutate(
+  action: 'retry' | 'purge',
+  selection: DlqSelection,
+  idempotencyKey: string,
+  { timeoutMs = MUTATION_TIMEOUT_MS }: RequestOptions
+): Promise<MutationResult> {
+  const path = `/api/events/dlq/${action}`;
+  // The service rejects unknown fields and coerces nothing: send exactly the documented shape.
+  const data =
+    'ids' in selection
+      ? { ids: selection.ids }
+      : { upToId: selection.upToId, ...(selection.stream ? { stream: selection.stream } : {}) };
+  const countField = action === 'retry' ? 'retried' : 'purged';
+  try {
+    const response = await lastValueFrom(
+      getBackendSrv()
+        .fetch<unknown>({
+          url: `${EVENT_BUS_URL}/dlq/${action}`,
+          method: 'POST',
+          data: action === 'purge' ? { confirm: 'purge', ...data } : data,
+          headers: { 'Idempotency-Key': idempotencyKey },
+          showErrorAlert: false,
+          showSuccessAlert: false,
+        })
+        .pipe(withDeadline(timeoutMs))
+    );
+    const body = response.data;
+    if (!isRecord(body) || body.outcome !== 'ok' || typeof body[countField] !== 'number') {
+      throw new EventBusResponseError(path);
+    }
+    return {
+      operationId: stringOr(body.operationId),
+      outcome: 'ok',
+      done: body[countField] as number,
+      skipped: numberOr(body.skipped, 0),
+      remaining: typeof body.remaining === 'number' ? body.remaining : undefined,
+      upToId: typeof body.upToId === 'string' ? body.upToId : null,
+    };
+  } catch (error) {
+    if (isFetchError(error) && error.status === 503 && isRecord(error.data)) {
+      const body = error.data;
+      if (body.outcome === 'unknown' || body.outcome === 'partial') {
+        return {
+          operationId: stringOr(body.operationId),
+          outcome: body.outcome,
+          done: numberOr(body[countField], 0),
+          skipped: numberOr(body.skipped, 0),
+          message: stringOr(body.message),
+        };
+      }
+    }
+    throw error;
+  }
+}
+
+/** Grafana's backend service ends a request superseded by a later one with the same `requestId` this way. */
+export function isCancelled(error: unknown): boolean {
+  return isRecord(error) && error.cancelled === true;
+}
+
 // Unsubscribing on timeout also aborts the underlying fetch.
 function withDeadline<T>(timeoutMs: number): OperatorFunction<T, T> {
   return timeout({ first: timeoutMs, with: () => throwError(() => new EventBusTimeoutError(timeoutMs)) });
 }
 
 const HEALTH_STATUSES: readonly unknown[] = ['ok', 'degraded', 'down'] satisfies HealthStatus[];
+
+function isRecord(data: unknown): data is Record<string, unknown> {
+  return typeof data === 'object' && data !== null && !Array.isArray(data);
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+// Fields may grow and optional ones may be missing; what the panel relies on must be there with the right type.
+function isDlqEntry(entry: unknown): entry is DlqEntry {
+  return (
+    isRecord(entry) &&
+    typeof entry.id === 'string' &&
+    typeof entry.stream === 'string' &&
+    (entry.payload === undefined || typeof entry.payload === 'string')
+  );
+}
+
+function isDlqPage(data: unknown): data is DlqPage {
+  return (
+    isRecord(data) &&
+    typeof data.total === 'number' &&
+    (data.snapshotId === null || typeof data.snapshotId === 'string') &&
+    (data.nextCursor === null || typeof data.nextCursor === 'string') &&
+    Array.isArray(data.entries) &&
+    data.entries.every(isDlqEntry)
+  );
+}
+
+function isOperation(data: unknown): data is DlqOperation {
+  return isRecord(data) && typeof data.operationId === 'string' && typeof data.outcome === 'string';
+}
 
 function isHealth(data: unknown): data is EventBusHealth {
   return typeof data === 'object' && data !== null && HEALTH_STATUSES.includes((data as EventBusHealth).status);

@@ -1,65 +1,29 @@
-import React from 'react';
+import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
-import { Badge, BadgeColor, Button, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import { useStyles2 } from '@grafana/ui';
 
-import { describeHealth } from 'api/eventBusStatus';
 import { testIds } from 'components/testIds';
-import { useEventBusStatus } from 'hooks/useEventBusStatus';
+import { DlqHealthView } from 'panels/dlq-health/components/DlqHealthView';
+import { normalizeOptions } from 'panels/dlq-health/types';
 
 interface Props {
   /** Origin stream to focus on, as a full key (`{events}:orders`); all streams when absent. */
   stream?: string;
+  /** The dashboard shown beside the runbook, if any: actions are marked on it. */
+  dashboardUid?: string;
 }
 
-const STATUS_COLOR: Record<string, BadgeColor> = { ok: 'green', degraded: 'orange', down: 'red' };
-
 /**
- * The live block a runbook embeds with a ```dlq-health fence: what the DLQ holds right now, read through the proxy
- * with the reader's own permissions.
+ * The live block a runbook embeds with a ```dlq-health fence: the DLQ health panel itself (health, entries, retry
+ * and purge with the same permissions and confirmations), read through the proxy with the reader's own role.
  */
-export const LiveDlqHealth = ({ stream }: Props) => {
+export const LiveDlqHealth = ({ stream, dashboardUid }: Props) => {
   const styles = useStyles2(getStyles);
-  const { status, loading, reload } = useEventBusStatus();
-
-  let content: React.ReactNode;
-  if (loading || !status) {
-    content = <LoadingPlaceholder text="Reading the DLQ..." />;
-  } else if (status.kind === 'health') {
-    const { health } = status;
-    const inStream = stream ? (health.dlq?.byStream?.[stream] ?? 0) : undefined;
-    const summary = describeHealth(health);
-    content = (
-      <Stack direction="column" gap={1}>
-        <Stack gap={1} alignItems="center" wrap="wrap">
-          <Badge color={STATUS_COLOR[health.status]} text={`Event bus: ${health.status}`} />
-          {inStream !== undefined && (
-            <Text>
-              {inStream} in the DLQ from <code>{stream}</code>
-            </Text>
-          )}
-        </Stack>
-        <Text color="secondary" variant="bodySmall">
-          {summary.detail}
-        </Text>
-      </Stack>
-    );
-  } else {
-    const message =
-      status.kind === 'problem'
-        ? `${status.problem.title}. ${status.problem.detail}`
-        : status.kind === 'not-configured'
-          ? 'The event bus is not configured in this app yet, so the DLQ cannot be read here.'
-          : status.message;
-    content = <Text color="warning">{message}</Text>;
-  }
-
+  const options = useMemo(() => normalizeOptions({ stream: stream ?? '', pageSize: 20 }), [stream]);
   return (
     <section className={styles.block} aria-label="Live DLQ health" data-testid={testIds.runbook.liveBlock}>
-      <Stack justifyContent="space-between" alignItems="flex-start" gap={2}>
-        <div>{content}</div>
-        <Button size="sm" variant="secondary" icon="sync" onClick={reload} aria-label="Read the DLQ again" />
-      </Stack>
+      <DlqHealthView options={options} layout="full" refreshKey={0} dashboardUid={dashboardUid} />
     </section>
   );
 };

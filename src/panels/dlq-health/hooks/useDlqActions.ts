@@ -1,0 +1,169 @@
+import { useCallback, useRef, useState } from 'react';
+import { AppEvents } from '@grafana/data';
+import { config, getAppEvents, hasPermission, isFetchError } from '@grafana/runtime';
+
+import { createAnnotation } from 'api/annotations';
+import { EventBusTimeoutError, MutationResult, purgeDlq, retryDlq } from 'api/eventBus';
+
+import { DLQ_ACTIONS } from '../../../constants';
+import { ActionPlan, planSummary, resultSummary, streamTag } from '../actions';
+import { PanelProblem, toPanelProblem } from '../problems';
+
+export interface ActionOutcome {
+  plan: ActionPlan;
+  /** The service's answer, for `ok`, `unknown` and `partial`. */
+  result?: MutationResult;
+  /** No answer within the deadline: the action may or may not have run. */
+  isTimedOut?: boolean;
+  /** The request was refused or failed before anything changed. */
+  problem?: PanelProblem;
+  /** The audit annotation: added, failed (with why), or not attempted because nothing could have changed. */
+  annotation?: { state: 'pending' | 'added' | 'failed' | 'skipped'; error?: string };
+}
+
+export interface DlqActionsState {
+  canRetry: boolean;
+  canPurge: boolean;
+  /** The action waiting in the confirm modal. */
+  planned?: ActionPlan;
+  /** An action is being sent. */
+  isRunning: boolean;
+  outcome?: ActionOutcome;
+  /** Opens the confirm modal for an action. */
+  request: (plan: ActionPlan) => void;
+  dismiss: () => void;
+  /** Sends the planned action; a second call while one is running does nothing. */
+  confirm: () => Promise<void>;
+  /** Re-opens the confirm modal for the last action, with the same Idempotency-Key, after an uncertain outcome. */
+  repeat: () => void;
+  clearOutcome: () => void;
+}
+
+interface Options {
+  dashboardUID?: string;
+  /** Called after every action that may have changed the DLQ, to read it again. */
+  onChanged: () => void;
+}
+
+/** Retry and purge: permissions, confirmation, one request per confirmation, the result, a toast and an audit mark. */
+export function useDlqActions({ dashboardUID, onChanged }: Options): DlqActionsState {
+  const [planned, setPlanned] = useState<ActionPlan>();
+  const [isRunning, setIsRunning] = useState(false);
+  const [outcome, setOutcome] = useState<ActionOutcome>();
+  // State updates are asynchronous: two clicks in one frame both see `isRunning` false. The ref is synchronous.
+  const inFlight = useRef(false);
+
+  const request = useCallback((plan: ActionPlan) => {
+    if (!inFlight.current) {
+      setPlanned(plan);
+    }
+  }, []);
+  const dismiss = useCallback(() => setPlanned(undefined), []);
+  const repeat = useCallback(() => outcome && !inFlight.current && setPlanned(outcome.plan), [outcome]);
+  const clearOutcome = useCallback(() => setOutcome(undefined), []);
+
+  const confirm = useCallback(async () => {
+    const plan = planned;
+    if (!plan || inFlight.current) {
+      return;
+    }
+    inFlight.current = true;
+    setIsRunning(true);
+    setPlanned(undefined);
+    setOutcome(undefined);
+    try {
+      const send = plan.action === 'retry' ? retryDlq : purgeDlq;
+      let current: ActionOutcome;
+      try {
+        const result = await send(plan.selection, plan.idempotencyKey);
+        current = { plan, result };
+      } catch (error) {
+        current =
+          error instanceof EventBusTimeoutError ? { plan, isTimedOut: true } : { plan, problem: toPanelProblem(error) };
+      }
+      const mayHaveChanged = !current.problem;
+      setOutcome({ ...current, annotation: { state: mayHaveChanged ? 'pending' : 'skipped' } });
+      notify(current);
+      // Whatever happened, the list on screen may be stale now; an unknown outcome must be re-read.
+      onChanged();
+      if (mayHaveChanged) {
+        const annotation = await annotate(current, dashboardUID);
+        setOutcome((shown) => (shown?.plan === plan ? { ...shown, annotation } : shown));
+      }
+    } finally {
+      inFlight.current = false;
+      setIsRunning(false);
+    }
+  }, [planned, dashboardUID, onChanged]);
+
+  return {
+    canRetry: can(DLQ_ACTIONS.retry),
+    canPurge: can(DLQ_ACTIONS.purge),
+    planned,
+    isRunning,
+    outcome,
+    request,
+    dismiss,
+    confirm,
+    repeat,
+    clearOutcome,
+  };
+}
+
+// Fails closed: when Grafana cannot say who the user is, the panel stays read-only (the proxy enforces it anyway).
+function can(action: string): boolean {
+  try {
+    return hasPermission(action);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the outcome leaves the operator unsure what changed. */
+export function isUncertain(outcome: ActionOutcome): boolean {
+  return Boolean(outcome.isTimedOut || (outcome.result && outcome.result.outcome !== 'ok'));
+}
+
+function notify(outcome: ActionOutcome) {
+  const title = planSummary(outcome.plan);
+  let type = AppEvents.alertSuccess.name;
+  let detail: string;
+  if (outcome.problem) {
+    type = AppEvents.alertError.name;
+    detail = outcome.problem.title;
+  } else if (outcome.result && !isUncertain(outcome)) {
+    detail = resultSummary(outcome.plan.action, outcome.result);
+  } else {
+    type = AppEvents.alertWarning.name;
+    detail = 'The outcome is unknown; the DLQ was re-read. Repeating the action is safe.';
+  }
+  getAppEvents().publish({ type, payload: [title, detail] });
+}
+
+async function annotate(outcome: ActionOutcome, dashboardUID?: string): Promise<ActionOutcome['annotation']> {
+  const { plan, result } = outcome;
+  const user = config.bootData?.user?.login || 'unknown user';
+  const what = result
+    ? `${resultSummary(plan.action, result)}${result.outcome === 'ok' ? '' : ` Outcome ${result.outcome}.`}`
+    : 'No answer within the deadline: outcome unknown.';
+  const operation = result?.operationId ? ` Operation ${result.operationId}.` : '';
+  try {
+    await createAnnotation({
+      dashboardUID,
+      time: Date.now(),
+      tags: ['dlq', plan.action, streamTag(plan)],
+      text: `DLQ ${plan.action} by ${user}: ${planSummary(plan)}. ${what}${operation}`,
+    });
+    return { state: 'added' };
+  } catch (error) {
+    return { state: 'failed', error: annotationError(error) };
+  }
+}
+
+function annotationError(error: unknown): string {
+  if (isFetchError(error)) {
+    const message = typeof error.data?.message === 'string' ? `: ${error.data.message}` : '';
+    return `Grafana answered ${error.status || 'without a status'}${message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
