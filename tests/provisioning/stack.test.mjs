@@ -1,0 +1,87 @@
+// `npm run stack` starts everything on the ports it was given (or free ones), says where, and SIGTERM stops it all.
+// Needs redis-server, prometheus and the built event-bus service; skipped (saying why) without them.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { it } from 'node:test';
+
+import { freePort } from '../../scripts/stack.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const missing = [
+  ...['redis-server', 'prometheus'].filter((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0),
+  ...(fs.existsSync(path.join(root, 'event-bus/dist/server.js'))
+    ? []
+    : ['event-bus/dist (npm --prefix event-bus run build)']),
+];
+
+const listening = (port) =>
+  new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+it(
+  'starts on the configured ports, prints them, and stops everything on SIGTERM',
+  { skip: missing.length > 0 && `missing: ${missing.join(', ')}`, timeout: 90_000 },
+  async () => {
+    const ports = { redis: await freePort(), eventBus: await freePort(), prometheus: await freePort() };
+    const child = spawn(
+      process.execPath,
+      [
+        'scripts/stack.mjs',
+        '--redis-port',
+        String(ports.redis),
+        '--event-bus-port',
+        String(ports.eventBus),
+        '--prometheus-port',
+        String(ports.prometheus),
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      const until = Date.now() + 60_000;
+      while (!out.includes('Ctrl-C stops everything') && Date.now() < until && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.match(out, /stack: up/, out);
+      assert.match(out, new RegExp(`redis://127\\.0\\.0\\.1:${ports.redis}`));
+      assert.match(out, new RegExp(`event bus +http://127\\.0\\.0\\.1:${ports.eventBus}`));
+      assert.match(out, new RegExp(`prometheus +http://127\\.0\\.0\\.1:${ports.prometheus}`));
+      const livez = await fetch(`http://127.0.0.1:${ports.eventBus}/livez`);
+      assert.equal(livez.status, 200);
+      // Prometheus lists its targets shortly after it is ready.
+      let targets = [];
+      for (let i = 0; i < 50 && targets.length === 0; i++) {
+        const body = await (await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/targets`)).json();
+        targets = body.data.activeTargets;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(targets[0]?.labels.service, 'event-bus');
+      assert.equal(targets[0]?.scrapeUrl, `http://127.0.0.1:${ports.eventBus}/metrics`);
+
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const { code } = await exited;
+      assert.equal(code, 0, out);
+      assert.ok(Date.now() - started < 15_000, 'stopped within 15 s');
+      for (const port of Object.values(ports)) {
+        assert.equal(await listening(port), false, `port ${port} still answers after the stack stopped`);
+      }
+    } finally {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+      }
+    }
+  }
+);
