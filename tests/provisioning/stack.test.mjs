@@ -43,7 +43,8 @@ it(
         '--prometheus-port',
         String(ports.prometheus),
       ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }
+      // Its own process group, so a failed test can take down every process the stack started.
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true }
     );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -80,7 +81,14 @@ it(
       }
     } finally {
       if (child.exitCode === null) {
-        child.kill('SIGKILL');
+        // A failed assertion before the SIGTERM: stop the stack as Ctrl-C would, then anything left in its group.
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // the group is gone already
+        }
       }
     }
   }
