@@ -187,9 +187,29 @@ export function checkProvisioning(input: ProvisioningInput): Problem[] {
         }
       }
     }
+    const datasourceVariables = new Map<string, any>(
+      (dashboard.templating?.list ?? []).filter((v: any) => v.type === 'datasource').map((v: any) => [v.name, v])
+    );
+    for (const variable of datasourceVariables.values()) {
+      const uid = variable.current?.value;
+      if (uid && !knownDatasource(uid)) {
+        problems.push({
+          file,
+          message: `variable $${variable.name} defaults to datasource uid "${uid}", which nothing provisions`,
+        });
+      }
+    }
     for (const [where, ref] of refs) {
       const uid = datasourceUidOf(ref);
-      if (uid && !uid.startsWith('$') && !knownDatasource(uid)) {
+      if (!uid) {
+        continue;
+      }
+      if (uid.startsWith('$')) {
+        const name = uid.replace(/^\$\{?|\}$/g, '');
+        if (!datasourceVariables.has(name)) {
+          problems.push({ file, message: `${where} uses ${uid}, which is not a datasource variable of the dashboard` });
+        }
+      } else if (!knownDatasource(uid)) {
         problems.push({ file, message: `${where} uses datasource uid "${uid}", which nothing provisions` });
       }
     }

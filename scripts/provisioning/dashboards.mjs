@@ -4,7 +4,18 @@
 
 import { APP_RUNBOOKS, DATASOURCE_UID, EVENT_BUS_DASHBOARD, PLATFORM_DASHBOARD } from './alerts.mjs';
 
-const DS = { type: 'prometheus', uid: DATASOURCE_UID };
+// Panels query through a datasource variable that defaults to the provisioned Prometheus: the same JSON is bundled
+// in the app (plugin.json includes), where a Grafana without that uid picks its default Prometheus instead.
+const DS = { type: 'prometheus', uid: '${datasource}' };
+const DATASOURCE_VARIABLE = {
+  name: 'datasource',
+  label: 'Prometheus',
+  type: 'datasource',
+  query: 'prometheus',
+  current: { selected: true, text: 'Prometheus (opsdesk)', value: DATASOURCE_UID },
+  refresh: 1,
+  hide: 0,
+};
 const GRAFANA_DS = { type: 'grafana', uid: '-- Grafana --' };
 
 /** Tag the DLQ health panel is asked to put on its retry/purge annotations (besides the dashboard uid). */
@@ -133,7 +144,7 @@ function dashboard({ uid, title, description, tags, links, panels, templating = 
         ...annotations,
       ],
     },
-    templating: { list: templating },
+    templating: { list: [DATASOURCE_VARIABLE, ...templating] },
     panels,
   };
 }

@@ -65,6 +65,15 @@ describe('provisioning checker', () => {
     assert.match(messages(i).join('\n'), /datasource uid "P1809F7CD0C75ACF3", which nothing provisions/);
   });
 
+  it('rejects a datasource variable that does not exist or defaults to an unprovisioned uid', () => {
+    const i = input();
+    dashboard(i).panels[2].datasource.uid = '${prom}';
+    dashboard(i).templating.list[0].current.value = 'P0000000000000001';
+    const found = messages(i).join('\n');
+    assert.match(found, /uses \$\{prom\}, which is not a datasource variable/);
+    assert.match(found, /defaults to datasource uid "P0000000000000001"/);
+  });
+
   it('rejects a duplicate panel id and a dashboard id', () => {
     const i = input();
     dashboard(i).panels[2].id = dashboard(i).panels[1].id;
