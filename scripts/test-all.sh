@@ -17,7 +17,10 @@ step() {
   echo
   echo "=== $name"
   local started=$SECONDS
-  if "$@"; then
+  local runner=()
+  # No step may hang the run: commands get a deadline (shell functions run as they are).
+  [ "$(type -t "$1")" = function ] || runner=(timeout --kill-after=30 "${STEP_TIMEOUT_SECONDS:-900}")
+  if "${runner[@]}" "$@"; then
     results+=("PASS  $name ($((SECONDS - started)) s)")
   else
     results+=("FAIL  $name ($((SECONDS - started)) s)")
