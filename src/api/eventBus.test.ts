@@ -1,7 +1,17 @@
 import { NEVER, Observable, of, throwError } from 'rxjs';
 import { FetchError } from '@grafana/runtime';
 
-import { EventBusHealth, EventBusResponseError, EventBusTimeoutError, getEventBusHealth } from './eventBus';
+import {
+  EventBusHealth,
+  EventBusResponseError,
+  EventBusTimeoutError,
+  getEventBusHealth,
+  getOperation,
+  isCancelled,
+  listDlq,
+  purgeDlq,
+  retryDlq,
+} from './eventBus';
 
 const fetch = jest.fn();
 jest.mock('@grafana/runtime', () => ({
@@ -86,5 +96,193 @@ describe('getEventBusHealth', () => {
     await Promise.resolve();
 
     expect(isSettled).toBe(false);
+  });
+});
+
+const PAGE = {
+  total: 57,
+  snapshotId: '1764176400000-3',
+  entries: [
+    {
+      id: '1764172800000-0',
+      stream: '{events}:orders',
+      originalId: '1764172700000-5',
+      type: 'order.created',
+      reason: 'ValidationError: amount must be positive',
+      attempts: 5,
+      deadLetteredAt: '2026-11-26T15:00:00.000Z',
+      payload: '{"orderId":"A-1"}',
+      payloadTruncated: false,
+      retryOf: null,
+    },
+  ],
+  nextCursor: '1764172800000-0',
+};
+
+describe('listDlq', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('GETs one page with only the given query parameters and a request id for cancellation', async () => {
+    fetch.mockReturnValue(of({ data: PAGE, status: 200 }));
+
+    await expect(
+      listDlq({ limit: 50, after: '1-0', stream: '{events}:orders', q: '' }, { requestId: 'dlq-list-1' })
+    ).resolves.toEqual(PAGE);
+
+    expect(fetch).toHaveBeenCalledWith({
+      url: '/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq',
+      method: 'GET',
+      params: { limit: 50, after: '1-0', stream: '{events}:orders' },
+      showErrorAlert: false,
+      requestId: 'dlq-list-1',
+    });
+  });
+
+  it.each([
+    ['an HTML page', '<html>login</html>'],
+    ['entries that are not a list', { ...PAGE, entries: 'none' }],
+    ['an entry without an id', { ...PAGE, entries: [{ stream: '{events}:orders' }] }],
+    ['no total', { ...PAGE, total: undefined }],
+  ])('rejects %s as a malformed answer', async (_name, data) => {
+    fetch.mockReturnValue(of({ data, status: 200 }));
+
+    await expect(listDlq({})).rejects.toBeInstanceOf(EventBusResponseError);
+  });
+
+  it('has its own deadline', async () => {
+    jest.useFakeTimers();
+    fetch.mockReturnValue(NEVER);
+
+    const result = listDlq({}, { timeoutMs: 2000 });
+    jest.advanceTimersByTime(2000);
+
+    await expect(result).rejects.toEqual(new EventBusTimeoutError(2000));
+  });
+
+  it("recognises Grafana's cancellation of a superseded request", () => {
+    expect(isCancelled({ cancelled: true, status: -1, data: null })).toBe(true);
+    expect(isCancelled(fetchError(502, ''))).toBe(false);
+  });
+});
+
+describe('retryDlq and purgeDlq', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('POSTs a retry by IDs with the Idempotency-Key and no Grafana toasts', async () => {
+    fetch.mockReturnValue(
+      of({ data: { operationId: 'op_01J0000000', outcome: 'ok', retried: 2, skipped: 1, remaining: 3, upToId: null } })
+    );
+
+    await expect(retryDlq({ ids: ['1-0', '2-0'] }, 'dlq-key-1')).resolves.toEqual({
+      operationId: 'op_01J0000000',
+      outcome: 'ok',
+      done: 2,
+      skipped: 1,
+      remaining: 3,
+      upToId: null,
+    });
+    expect(fetch).toHaveBeenCalledWith({
+      url: '/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/retry',
+      method: 'POST',
+      data: { ids: ['1-0', '2-0'] },
+      headers: { 'Idempotency-Key': 'dlq-key-1' },
+      showErrorAlert: false,
+      showSuccessAlert: false,
+    });
+  });
+
+  it('sends exactly upToId and stream for a bulk retry, and leaves out an empty stream', async () => {
+    fetch.mockReturnValue(
+      of({ data: { operationId: 'op_01J0000000', outcome: 'ok', retried: 0, skipped: 0, remaining: 0 } })
+    );
+
+    await retryDlq({ upToId: '5-0', stream: '{events}:orders' }, 'k1');
+    await retryDlq({ upToId: '5-0' }, 'k2');
+
+    expect(fetch.mock.calls[0][0].data).toEqual({ upToId: '5-0', stream: '{events}:orders' });
+    expect(fetch.mock.calls[1][0].data).toEqual({ upToId: '5-0' });
+  });
+
+  it('POSTs a purge with confirm "purge"', async () => {
+    fetch.mockReturnValue(of({ data: { operationId: 'op_01J0000000', outcome: 'ok', purged: 7, remaining: 0 } }));
+
+    await expect(purgeDlq({ upToId: '5-0' }, 'k')).resolves.toMatchObject({ outcome: 'ok', done: 7, remaining: 0 });
+    expect(fetch).toHaveBeenCalledWith(
+      expect.objectContaining({
+        url: '/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/purge',
+        data: { confirm: 'purge', upToId: '5-0' },
+        headers: { 'Idempotency-Key': 'k' },
+      })
+    );
+  });
+
+  it('resolves a 503 with outcome "unknown" as an answer carrying the counts done so far', async () => {
+    fetch.mockReturnValue(
+      throwError(() =>
+        fetchError(503, {
+          error: 'redis_unavailable',
+          message: 'Redis failed.',
+          operationId: 'op_01J0000000',
+          outcome: 'unknown',
+          retried: 40,
+          skipped: 1,
+        })
+      )
+    );
+
+    await expect(retryDlq({ upToId: '5-0' }, 'k')).resolves.toEqual({
+      operationId: 'op_01J0000000',
+      outcome: 'unknown',
+      done: 40,
+      skipped: 1,
+      message: 'Redis failed.',
+    });
+  });
+
+  it('rejects other failures, and a 200 that is not a result', async () => {
+    const conflict = fetchError(409, { error: 'operation_in_progress', message: 'Another operation is running.' });
+    fetch.mockReturnValueOnce(throwError(() => conflict));
+    await expect(retryDlq({ ids: ['1-0'] }, 'k')).rejects.toBe(conflict);
+
+    fetch.mockReturnValueOnce(of({ data: '<html></html>' }));
+    await expect(purgeDlq({ ids: ['1-0'] }, 'k')).rejects.toBeInstanceOf(EventBusResponseError);
+  });
+
+  it('gives a mutation a longer deadline than a read, but a deadline all the same', async () => {
+    jest.useFakeTimers();
+    fetch.mockReturnValue(NEVER);
+
+    const result = retryDlq({ ids: ['1-0'] }, 'k');
+    jest.advanceTimersByTime(60_000);
+
+    await expect(result).rejects.toEqual(new EventBusTimeoutError(60_000));
+  });
+});
+
+describe('getOperation', () => {
+  it('GETs the operation by its encoded id', async () => {
+    const operation = {
+      operationId: 'op_01J0000000',
+      action: 'retry',
+      actor: 'alice',
+      startedAt: '',
+      outcome: 'ok',
+      refailed: 0,
+      pending: 0,
+    };
+    fetch.mockReturnValue(of({ data: operation }));
+
+    await expect(getOperation('op_01J0000000')).resolves.toEqual(operation);
+    expect(fetch).toHaveBeenCalledWith(
+      expect.objectContaining({
+        url: '/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/operations/op_01J0000000',
+        method: 'GET',
+        showErrorAlert: false,
+      })
+    );
+    await getOperation('../health');
+    expect(fetch.mock.calls[1][0].url).toBe(
+      '/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/operations/..%2Fhealth'
+    );
   });
 });

@@ -1,0 +1,62 @@
+import React from 'react';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+
+import { testIds } from 'components/testIds';
+import { createFakeEventBus, entryAt } from 'panels/dlq-health/fakeEventBus';
+import { forgetSharedHealth } from 'panels/dlq-health/hooks/sharedHealth';
+
+import { LiveDlqHealth, parseLiveBlockOptions } from './LiveDlqHealth';
+
+const fetch = jest.fn();
+const permissions = new Set<string>();
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: () => ({ fetch }),
+  getAppEvents: () => ({ publish: jest.fn() }),
+  hasPermission: (action: string) => permissions.has(action),
+}));
+
+jest.setTimeout(30_000);
+
+function setup(actions: string[]) {
+  forgetSharedHealth();
+  permissions.clear();
+  actions.forEach((action) => permissions.add(action));
+  const fake = createFakeEventBus(7);
+  fetch.mockImplementation((request) => fake.fetch(request));
+  render(<LiveDlqHealth stream="{events}:orders" />);
+  return fake;
+}
+
+describe('LiveDlqHealth', () => {
+  it("is the panel itself in a runbook: health, the stream's entries and retry behind a confirmation", async () => {
+    const user = userEvent.setup();
+    const fake = setup(['opsdesk-runbooks-app.dlq:retry']);
+
+    const block = screen.getByTestId(testIds.runbook.liveBlock);
+    expect(await within(block).findByTestId(testIds.dlqPanel.status)).toHaveTextContent('Event bus: Healthy');
+    await within(block).findByRole('table', { name: '' });
+    expect(fake.requestsTo('/api/events/dlq')[0].params).toEqual({ limit: 20, stream: '{events}:orders' });
+    expect(within(block).queryByRole('button', { name: /purge/i })).not.toBeInTheDocument();
+
+    await user.click(within(block).getByRole('button', { name: 'Retry all 4 of {events}:orders' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(`Retry 4 entries of {events}:orders up to ${entryAt(6).id}`);
+  });
+
+  it('is read-only without the retry and purge permissions', async () => {
+    setup([]);
+
+    expect(await screen.findByTestId(testIds.dlqPanel.readOnly)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /retry|purge/i })).not.toBeInTheDocument();
+  });
+});
+
+describe('parseLiveBlockOptions', () => {
+  it('reads stream=, with or without the {events}: prefix', () => {
+    expect(parseLiveBlockOptions('stream=orders')).toEqual({ stream: '{events}:orders' });
+    expect(parseLiveBlockOptions('stream={events}:payments\n')).toEqual({ stream: '{events}:payments' });
+    expect(parseLiveBlockOptions('')).toEqual({ stream: undefined });
+  });
+});

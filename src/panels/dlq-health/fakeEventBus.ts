@@ -1,0 +1,168 @@
+// Test support: a fake of Grafana's backend service serving the event-bus API and Grafana's own endpoints the panel
+// calls. The DLQ is virtual: entries are generated from their index on demand, so a 100,000-entry DLQ costs nothing
+// until it is paged, and a test can see exactly which pages the panel asked for.
+import { Observable, of, throwError } from 'rxjs';
+import { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
+
+import { DlqEntry, EventBusHealth } from 'api/eventBus';
+
+export const BASE_MS = 1764172800000;
+export const STREAMS = ['{events}:orders', '{events}:payments'];
+
+type Handler = (request: BackendSrvRequest) => Observable<FetchResponse<unknown>>;
+
+export interface FakeEventBus {
+  fetch: jest.Mock;
+  /** Every request the panel sent, in order. */
+  requests: BackendSrvRequest[];
+  /** Requests whose URL ends with the given path (query strings are in `params`). */
+  requestsTo: (path: string) => BackendSrvRequest[];
+  /** Overrides one route; the default answers as the reference service would. */
+  on: (path: string, handler: Handler) => void;
+  health: EventBusHealth;
+  /** Largest number of entries any listing returned: a paged DLQ never hands over more than a page. */
+  largestPage: number;
+}
+
+export function ok<T>(data: T, status = 200): Observable<FetchResponse<T>> {
+  return of({ data, status, ok: true } as FetchResponse<T>);
+}
+
+export function fail(status: number, data: unknown = null) {
+  return throwError(() => ({ status, data, statusText: '', config: { url: '' } }));
+}
+
+export function entryAt(index: number, overrides: Partial<DlqEntry> = {}): DlqEntry {
+  const stream = STREAMS[index % STREAMS.length];
+  return {
+    id: `${BASE_MS + index}-0`,
+    stream,
+    originalId: `${BASE_MS - 1000 + index}-5`,
+    type: index % STREAMS.length === 0 ? 'order.created' : 'payment.failed',
+    reason: `ValidationError: amount must be positive (#${index})`,
+    attempts: 5,
+    deadLetteredAt: new Date(BASE_MS + index).toISOString(),
+    payload: JSON.stringify({ orderId: `A-${index}`, amount: -1 }),
+    payloadTruncated: false,
+    retryOf: null,
+    ...overrides,
+  };
+}
+
+export function healthOf(size: number, overrides: Partial<EventBusHealth> = {}): EventBusHealth {
+  return {
+    status: 'ok',
+    checkedAt: new Date(BASE_MS + 3600_000).toISOString(),
+    redis: { up: true, latencyMs: 0.4, version: '7.0.15' },
+    dlq: {
+      stream: '{events}:dlq',
+      length: size,
+      oldestId: size ? `${BASE_MS}-0` : null,
+      newestId: size ? `${BASE_MS + size - 1}-0` : null,
+      oldestAgeSeconds: size ? 3600 : null,
+      byStream: Object.fromEntries(STREAMS.map((stream, i) => [stream, countOf(size, i)])),
+    },
+    streams: [
+      {
+        stream: '{events}:orders',
+        length: 120034,
+        groups: [
+          { group: 'order-workers', consumers: 3, pending: 4, lag: 10, lastDeliveredId: `${BASE_MS}-0` },
+          { group: 'order-audit', consumers: 1, pending: 0, lag: null, lastDeliveredId: `${BASE_MS}-0` },
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function countOf(size: number, streamIndex: number): number {
+  return Math.floor(size / STREAMS.length) + (streamIndex < size % STREAMS.length ? 1 : 0);
+}
+
+/** A fake over a DLQ of `size` entries alternating between the two streams. */
+export function createFakeEventBus(size = 57, { entry = entryAt }: { entry?: typeof entryAt } = {}): FakeEventBus {
+  const requests: BackendSrvRequest[] = [];
+  const handlers = new Map<string, Handler>();
+  const fake: FakeEventBus = {
+    fetch: jest.fn(),
+    requests,
+    requestsTo: (path) => requests.filter((request) => request.url.endsWith(path)),
+    on: (path, handler) => handlers.set(path, handler),
+    health: healthOf(size),
+    largestPage: 0,
+  };
+
+  const list: Handler = ({ params = {} }) => {
+    const limit = Number(params.limit ?? 50);
+    const stream: string | undefined = params.stream;
+    const q: string | undefined = params.q?.toLowerCase();
+    const start = params.after ? Number(String(params.after).split('-')[0]) - BASE_MS + 1 : 0;
+    const entries: DlqEntry[] = [];
+    let index = start;
+    for (; index < size && entries.length < limit; index++) {
+      const candidate = entry(index);
+      if (
+        (!stream || candidate.stream === stream) &&
+        (!q || `${candidate.type} ${candidate.reason}`.toLowerCase().includes(q))
+      ) {
+        entries.push(candidate);
+      }
+    }
+    fake.largestPage = Math.max(fake.largestPage, entries.length);
+    const streamIndex = stream ? STREAMS.indexOf(stream) : -1;
+    return ok({
+      total: stream ? (streamIndex < 0 ? 0 : countOf(size, streamIndex)) : size,
+      snapshotId: size ? `${BASE_MS + size - 1}-0` : null,
+      entries,
+      nextCursor: index < size && entries.length > 0 ? entries[entries.length - 1].id : null,
+    });
+  };
+
+  const defaults: Record<string, Handler> = {
+    '/api/events/health': () => ok(fake.health),
+    '/api/events/dlq': list,
+    '/api/events/dlq/retry': ({ data }) =>
+      ok({
+        operationId: 'op_01JRETRY0000',
+        outcome: 'ok',
+        retried: 'ids' in data ? data.ids.length : fake.health.dlq?.length,
+        skipped: 0,
+        remaining: 3,
+        upToId: 'upToId' in data ? data.upToId : null,
+      }),
+    '/api/events/dlq/purge': ({ data }) =>
+      ok({ operationId: 'op_01JPURGE0000', outcome: 'ok', purged: 'ids' in data ? data.ids.length : 7, remaining: 0 }),
+    '/api/annotations': () => ok({ id: 1, message: 'Annotation added' }),
+    '/api/plugins/opsdesk-runbooks-app/settings': () =>
+      ok({
+        enabled: true,
+        jsonData: { eventBusUrl: 'http://event-bus:8080' },
+        secureJsonFields: { eventBusToken: true },
+      }),
+  };
+
+  fake.fetch.mockImplementation((request: BackendSrvRequest) => {
+    requests.push(request);
+    const path = request.url.replace('/api/plugin-proxy/opsdesk-runbooks-app', '');
+    const operation = path.match(/^\/api\/events\/dlq\/operations\/(.+)$/);
+    const key = operation ? '/api/events/dlq/operations' : path;
+    const handler = handlers.get(key) ?? defaults[key];
+    if (!handler) {
+      return operation
+        ? ok({
+            operationId: decodeURIComponent(operation[1]),
+            action: 'retry',
+            actor: 'alice',
+            startedAt: '',
+            outcome: 'ok',
+            retried: 1,
+            refailed: 0,
+            pending: 0,
+          })
+        : fail(404, { message: 'plugin route match not found' });
+    }
+    return handler(request);
+  });
+  return fake;
+}
