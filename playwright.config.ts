@@ -43,6 +43,8 @@ export default defineConfig<PluginOptions>({
     // 2. Run tests in Google Chrome. Every test will start authenticated as admin user.
     {
       name: 'chromium',
+      // tests/ also holds node:test suites (*.test.ts) that run in the test command, not against Grafana.
+      testMatch: /.*\.spec\.ts$/,
       use: {
         ...devices['Desktop Chrome'],
         storageState: 'playwright/.auth/admin.json',

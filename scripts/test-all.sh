@@ -63,6 +63,8 @@ system_packages() {
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+  command -v promtool >/dev/null || missing+=(prometheus)
+  command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"
@@ -71,7 +73,7 @@ system_packages() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 }
 
-step "system packages (redis-server, jq, curl, chromium)" system_packages
+step "system packages (redis-server, jq, curl, chromium, prometheus)" system_packages
 step "install (npm ci)" npm ci --no-audit --no-fund
 step "event-bus: install (npm ci)" npm --prefix event-bus ci --no-audit --no-fund
 step "typecheck" npm run typecheck
@@ -90,6 +92,11 @@ count_node "$report_dir/event-bus.tap"
 step "event-bus: contract suite against the reference service" bash -o pipefail -c "npm --prefix event-bus run --silent contract:local | tee $report_dir/contract.log"
 count_contract "$report_dir/contract.log"
 step "event-bus: benchmark smoke run" npm --prefix event-bus run --silent bench:smoke
+step "provisioning: dashboards, alert rules, runbook links, generated files current" npm run --silent check:provisioning
+step "provisioning tests (node:test)" bash -o pipefail -c "npm run --silent test:provisioning | tee $report_dir/provisioning.tap"
+count_node "$report_dir/provisioning.tap"
+step "Prometheus rules (promtool check config, test rules)" npm run --silent test:prometheus-rules
+step "local stack: every dashboard and rule query finds data" npm run --silent test:stack-metrics
 step "DLQ runbook, executed against the service (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
 count_node "$report_dir/procedure.tap"
 step "production build" npm run build
