@@ -1,7 +1,7 @@
 import React from 'react';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { Subject, throwError } from 'rxjs';
+import { NEVER, Subject, throwError } from 'rxjs';
 import { EventBusSrv, getDefaultTimeRange, LoadingState, PanelProps } from '@grafana/data';
 import { config, FetchResponse, RefreshEvent } from '@grafana/runtime';
 
@@ -592,6 +592,17 @@ describe('DlqHealthPanel: actions', () => {
       'Grafana answered 500: database is locked'
     );
     expect(result).toHaveTextContent('1 retried, 0 skipped, 3 remaining in the DLQ.');
+  });
+
+  it('frees the buttons as soon as the result is in, even while the annotation hangs', async () => {
+    const user = userEvent.setup();
+    const { fake } = setup({ role: 'editor' });
+    fake.on('/api/annotations', () => NEVER);
+
+    await user.click(within(await selectAndOpen(user, /retry selected/i)).getByRole('button', { name: 'Retry 1' }));
+
+    expect(await screen.findByTestId(testIds.dlqPanel.result)).toHaveTextContent('1 retried');
+    await waitFor(() => expect(screen.getByRole('button', { name: /retry all/i })).toBeEnabled());
   });
 
   it('verifies a retry: follows the operation and says the messages went through', async () => {

@@ -36,7 +36,10 @@ interface Props {
 export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Props) => {
   const styles = useStyles2(getStyles);
   const health = useDlqHealth(refreshKey);
-  const [stream, setStream] = useState(() => streamKey(options.stream));
+  // The stream picked in the panel wins until the panel's own default changes in the editor.
+  const defaultStream = streamKey(options.stream);
+  const [streamChoice, setStreamChoice] = useState<{ from?: string; value?: string }>();
+  const stream = streamChoice && streamChoice.from === defaultStream ? streamChoice.value : defaultStream;
   const [q, setQ] = useState<string>();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const isFull = layout === 'full';
@@ -76,7 +79,10 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
     setSelected(new Set());
     apply();
   };
-  const onStreamChange = useCallback((value?: string) => changeFilter(() => setStream(value)), []);
+  const onStreamChange = useCallback(
+    (value?: string) => changeFilter(() => setStreamChoice({ from: defaultStream, value })),
+    [defaultStream]
+  );
   const onQueryChange = useCallback((value?: string) => changeFilter(() => setQ(value)), []);
   const onPage = (move: () => void) => () => {
     setSelected(new Set());

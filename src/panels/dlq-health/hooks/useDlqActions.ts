@@ -71,28 +71,28 @@ export function useDlqActions({ dashboardUID, onChanged }: Options): DlqActionsS
     setIsRunning(true);
     setPlanned(undefined);
     setOutcome(undefined);
+    const send = plan.action === 'retry' ? retryDlq : purgeDlq;
+    let current: ActionOutcome;
     try {
-      const send = plan.action === 'retry' ? retryDlq : purgeDlq;
-      let current: ActionOutcome;
-      try {
-        const result = await send(plan.selection, plan.idempotencyKey);
-        current = { plan, result };
-      } catch (error) {
-        current =
-          error instanceof EventBusTimeoutError ? { plan, isTimedOut: true } : { plan, problem: toPanelProblem(error) };
-      }
-      const mayHaveChanged = !current.problem;
-      setOutcome({ ...current, annotation: { state: mayHaveChanged ? 'pending' : 'skipped' } });
-      notify(current);
-      // Whatever happened, the list on screen may be stale now; an unknown outcome must be re-read.
-      onChanged();
-      if (mayHaveChanged) {
-        const annotation = await annotate(current, dashboardUID);
-        setOutcome((shown) => (shown?.plan === plan ? { ...shown, annotation } : shown));
-      }
+      const result = await send(plan.selection, plan.idempotencyKey);
+      current = { plan, result };
+    } catch (error) {
+      current =
+        error instanceof EventBusTimeoutError ? { plan, isTimedOut: true } : { plan, problem: toPanelProblem(error) };
     } finally {
       inFlight.current = false;
       setIsRunning(false);
+    }
+    const mayHaveChanged = !current.problem;
+    setOutcome({ ...current, annotation: { state: mayHaveChanged ? 'pending' : 'skipped' } });
+    notify(current);
+    // Whatever happened, the list on screen may be stale now; an unknown outcome must be re-read.
+    onChanged();
+    // The audit mark comes after the result is shown and the buttons are free again: it must never hide or hold up
+    // the action's outcome.
+    if (mayHaveChanged) {
+      const annotation = await annotate(current, dashboardUID);
+      setOutcome((shown) => (shown?.plan === plan ? { ...shown, annotation } : shown));
     }
   }, [planned, dashboardUID, onChanged]);
 
