@@ -37,6 +37,7 @@ describe('LiveDlqHealth', () => {
     const block = screen.getByTestId(testIds.runbook.liveBlock);
     expect(await within(block).findByTestId(testIds.dlqPanel.status)).toHaveTextContent('Event bus: Healthy');
     await within(block).findByRole('table', { name: '' });
+    expect(within(block).getByText(/in the DLQ from/)).toHaveTextContent('4 in the DLQ from {events}:orders');
     expect(fake.requestsTo('/api/events/dlq')[0].params).toEqual({ limit: 20, stream: '{events}:orders' });
     expect(within(block).queryByRole('button', { name: /purge/i })).not.toBeInTheDocument();
 

@@ -23,7 +23,7 @@ function entries(count: number): string {
 export function planSummary(plan: ActionPlan): string {
   const verb = plan.action === 'retry' ? 'Retry' : 'Purge';
   if ('ids' in plan.selection) {
-    return `${verb} ${entries(plan.count)} selected${plan.stream ? ` of ${plan.stream}` : ''}`;
+    return `${verb} ${plan.count} selected ${plan.count === 1 ? 'entry' : 'entries'}${plan.stream ? ` of ${plan.stream}` : ''}`;
   }
   return `${verb} ${entries(plan.count)} of ${plan.selection.stream ?? ALL_STREAMS} up to ${plan.selection.upToId}`;
 }

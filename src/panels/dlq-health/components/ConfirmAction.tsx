@@ -1,5 +1,5 @@
 import React from 'react';
-import { ConfirmModal, Stack, Text } from '@grafana/ui';
+import { ConfirmModal, Text } from '@grafana/ui';
 
 import { ActionPlan, planDetail, planSummary } from '../actions';
 
@@ -20,12 +20,7 @@ export const ConfirmAction = ({ plan, isRunning, onConfirm, onDismiss }: Props) 
     <ConfirmModal
       isOpen
       title={planSummary(plan)}
-      body={
-        <Stack direction="column" gap={1}>
-          <Text>{planSummary(plan)}.</Text>
-          <Text color="secondary">{planDetail(plan)}</Text>
-        </Stack>
-      }
+      body={<Text>{planDetail(plan)}</Text>}
       confirmText={isPurge ? `Purge ${plan.count}` : `Retry ${plan.count}`}
       confirmVariant={isPurge ? 'destructive' : 'primary'}
       confirmationText={isPurge ? 'purge' : undefined}

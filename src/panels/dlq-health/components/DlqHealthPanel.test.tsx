@@ -393,7 +393,7 @@ describe('DlqHealthPanel: actions', () => {
     const { fake } = setup({ role: 'editor' });
 
     const dialog = await selectAndOpen(user, /retry selected \(2\)/i, [0, 2]);
-    expect(dialog).toHaveTextContent('Retry 2 entries selected of {events}:orders');
+    expect(dialog).toHaveTextContent('Retry 2 selected entries of {events}:orders');
     expect(dialog).toHaveTextContent('Each entry is added back to its origin stream');
     expect(fake.requestsTo('/api/events/dlq/retry')).toHaveLength(0);
     await user.click(within(dialog).getByRole('button', { name: 'Retry 2' }));
@@ -410,7 +410,7 @@ describe('DlqHealthPanel: actions', () => {
     expect(retry.headers?.['Idempotency-Key']).toMatch(/^dlq-[0-9a-f]{32}$/);
     expect(publish).toHaveBeenCalledWith({
       type: 'alert-success',
-      payload: ['Retry 2 entries selected of {events}:orders', '2 retried, 0 skipped, 3 remaining in the DLQ.'],
+      payload: ['Retry 2 selected entries of {events}:orders', '2 retried, 0 skipped, 3 remaining in the DLQ.'],
     });
   });
 
@@ -574,7 +574,7 @@ describe('DlqHealthPanel: actions', () => {
       time: expect.any(Number),
       tags: ['dlq', 'retry', '{events}:orders'],
       text: expect.stringMatching(
-        /^DLQ retry by alice: Retry 2 entries selected of \{events\}:orders\. 2 retried, 0 skipped, 3 remaining/
+        /^DLQ retry by alice: Retry 2 selected entries of \{events\}:orders\. 2 retried, 0 skipped, 3 remaining/
       ),
     });
     expect(annotation.data).not.toHaveProperty('panelId');

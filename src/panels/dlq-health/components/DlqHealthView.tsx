@@ -109,6 +109,11 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
             ) : (
               <Stack direction="column" gap={1}>
                 <HealthSummary health={result.health} verdict={verdictOf(result.health, options)} layout={layout} />
+                {stream && (
+                  <Text>
+                    {result.health.dlq?.byStream?.[stream] ?? 0} in the DLQ from <code>{stream}</code>
+                  </Text>
+                )}
                 {result.health.status === 'down' && <ProblemMessage problem={REDIS_DOWN} onRetry={health.reload} />}
               </Stack>
             )}
