@@ -43,6 +43,8 @@ interface Setup {
   height?: number;
   eventBus?: EventBusSrv;
   fake?: FakeEventBus;
+  /** The panel runs no query (skipDataQuery): the dashboard is only known from `${__dashboard.uid}`. */
+  dashboardVariable?: string;
 }
 
 function setup({ size = 7, role = 'admin', fake = createFakeEventBus(size), ...rest }: Setup = {}) {
@@ -57,6 +59,7 @@ function renderPanel({
   width = 1000,
   height = 700,
   eventBus = new EventBusSrv(),
+  dashboardVariable,
 }: Omit<Setup, 'size' | 'role' | 'fake'>) {
   const props = {
     id: 7,
@@ -64,7 +67,7 @@ function renderPanel({
       state: LoadingState.Done,
       series: [],
       timeRange: getDefaultTimeRange(),
-      request: { dashboardUID: 'dash-1' },
+      request: dashboardVariable === undefined ? { dashboardUID: 'dash-1' } : undefined,
     },
     timeRange: getDefaultTimeRange(),
     timeZone: 'utc',
@@ -78,7 +81,8 @@ function renderPanel({
     eventBus,
     onOptionsChange: jest.fn(),
     onFieldConfigChange: jest.fn(),
-    replaceVariables: (value: string) => value,
+    replaceVariables: (value: string) =>
+      value === '${__dashboard.uid}' && dashboardVariable ? dashboardVariable : value,
     onChangeTimeRange: jest.fn(),
   } as unknown as PanelProps<DlqPanelOptions>;
   return { eventBus, ...render(<DlqHealthPanel {...props} />) };
@@ -192,6 +196,26 @@ describe('DlqHealthPanel: health at a glance', () => {
     expect(await screen.findByTestId(testIds.dlqPanel.runbookLink)).toHaveAttribute(
       'href',
       '/a/opsdesk-runbooks-app/runbooks/troubleshooting/performance-issues/beside?dashboard=dash-1'
+    );
+  });
+});
+
+describe('DlqHealthPanel: dashboard', () => {
+  it('finds its dashboard from ${__dashboard.uid} when it runs no query', async () => {
+    setup({ dashboardVariable: 'dash-2' });
+
+    expect(await screen.findByTestId(testIds.dlqPanel.runbookLink)).toHaveAttribute(
+      'href',
+      '/a/opsdesk-runbooks-app/runbooks/dlq-management/beside?dashboard=dash-2'
+    );
+  });
+
+  it('links to the runbook page itself when no dashboard is known', async () => {
+    setup({ dashboardVariable: '' });
+
+    expect(await screen.findByTestId(testIds.dlqPanel.runbookLink)).toHaveAttribute(
+      'href',
+      '/a/opsdesk-runbooks-app/runbooks/dlq-management'
     );
   });
 });
