@@ -35,6 +35,8 @@ export default defineConfig([
       '**/.eslintcache',
       // The reference service has its own package, tsconfig and checks.
       'event-bus/',
+      // The browser harness's build output (npm run build:harness).
+      'tests/harness/.build/',
     ],
   },
   ...baseConfig,

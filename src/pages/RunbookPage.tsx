@@ -57,7 +57,12 @@ export const RunbookContent = ({
     <>
       {alert && <AlertContextBanner context={alert} from={params.get('from')} to={params.get('to')} />}
       <RunbookHeader runbook={runbook} params={params} today={new Date()} isBeside={isBeside} />
-      <Markdown body={withoutTitle(runbook.body, runbook.title)} slug={runbook.slug} streamOverride={stream} />
+      <Markdown
+        body={withoutTitle(runbook.body, runbook.title)}
+        slug={runbook.slug}
+        streamOverride={stream}
+        dashboardUid={isBeside ? (params.get('dashboard') ?? runbook.dashboards[0]) : undefined}
+      />
     </>
   );
 };

@@ -125,6 +125,52 @@ describe('in Chromium, with the built plugin', () => {
     await close(page);
   });
 
+  it('lets an Editor retry the stream from the live block, confirmed, with the result and an audit annotation', async () => {
+    const inDlq = async () => Number(await stack.redis.sendCommand(['XLEN', '{events}:dlq']));
+    const before = await inDlq();
+    const page = await open(
+      '/a/opsdesk-runbooks-app/runbooks/dlq-management/beside?dashboard=opsdesk-event-bus&alertname=EventBusDlqBacklogGrowing&stream=%7Bevents%7D%3Aorders',
+      'Editor'
+    );
+    const live = page.getByTestId(testIds.runbook.liveBlock).first();
+    await live.getByText('12 in the DLQ from').waitFor({ timeout: 15_000 });
+    assert.equal(await live.getByRole('button', { name: /purge/i }).count(), 0, 'an Editor may not purge');
+
+    await live.getByRole('button', { name: 'Retry all 12 of {events}:orders' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(/Retry 12 entries of \{events\}:orders up to/).waitFor();
+    await dialog.getByRole('button', { name: 'Retry 12' }).click();
+    await live.getByTestId(testIds.dlqPanel.result).getByText(/12/).first().waitFor({ timeout: 15_000 });
+
+    assert.equal(await inDlq(), before - 12);
+    assert.equal(Number(await stack.redis.sendCommand(['XLEN', '{events}:orders'])), 12);
+    const annotation = harness.annotations.at(-1) as { tags: string[]; text: string; dashboardUID?: string };
+    assert.deepEqual(annotation.tags.slice(0, 2), ['dlq', 'retry']);
+    assert.match(annotation.text, /12/);
+    assert.equal(annotation.dashboardUID, 'opsdesk-event-bus');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'retry-from-live-block.png') });
+    await close(page);
+  });
+
+  it('shows a Viewer a read-only panel, and the proxy refuses a retry posted by hand', async () => {
+    await stack.seed('{events}:orders', ['{"orderId":"V-1"}']);
+    const page = await open('/a/opsdesk-runbooks-app/runbooks/dlq-management', 'Viewer');
+    const live = page.getByTestId(testIds.runbook.liveBlock).first();
+    await live.getByTestId(testIds.dlqPanel.readOnly).waitFor({ timeout: 15_000 });
+    assert.equal(await live.getByRole('button', { name: /retry|purge/i }).count(), 0);
+
+    const status = await page.evaluate(async () => {
+      const response = await fetch('/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/retry', {
+        method: 'POST',
+        headers: { authorization: 'Bearer harness-Viewer', 'content-type': 'application/json' },
+        body: JSON.stringify({ upToId: '9999999999999-0' }),
+      });
+      return response.status;
+    });
+    assert.equal(status, 403);
+    await close(page);
+  });
+
   it('tests the configuration: a wrong token is a 401 in plain words, the right one reaches the bus', async () => {
     const page = await open('/plugins/opsdesk-runbooks-app');
     const token = page.getByTestId(testIds.appConfig.eventBusToken);

@@ -18,13 +18,15 @@ interface Props {
   slug: string;
   /** Stream an alert is about: live blocks focus on it instead of their own option. */
   streamOverride?: string;
+  /** The dashboard shown beside the runbook, if any: live-block actions are annotated on it. */
+  dashboardUid?: string;
 }
 
 /**
  * Renders runbook markdown with Grafana's sanitising `renderMarkdown`; fenced code gets a copy button, and
  * ```dlq-health fences become live blocks.
  */
-export const Markdown = ({ body, slug, streamOverride }: Props) => {
+export const Markdown = ({ body, slug, streamOverride, dashboardUid }: Props) => {
   const styles = useStyles2(getStyles);
   const segments = useMemo(() => {
     const seen = new Map<string, number>();
@@ -55,7 +57,7 @@ export const Markdown = ({ body, slug, streamOverride }: Props) => {
         }
         if (segment.info === 'dlq-health') {
           const { stream } = parseLiveBlockOptions(segment.content);
-          return <LiveDlqHealth key={index} stream={streamOverride ?? stream} />;
+          return <LiveDlqHealth key={index} stream={streamOverride ?? stream} dashboardUid={dashboardUid} />;
         }
         return <CodeBlock key={index} info={segment.info} content={segment.content} />;
       })}
