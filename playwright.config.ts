@@ -2,54 +2,76 @@ import type { PluginOptions } from '@grafana/plugin-e2e';
 import { defineConfig, devices } from '@playwright/test';
 import { dirname } from 'node:path';
 
+import { USERS } from './tests/fixtures';
+
 const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
+const adminState = 'playwright/.auth/admin.json';
+
+// Specs that change what every other spec depends on run after the others, each project alone:
+// *.settings.spec.ts rewrites the app's settings, *.outage.spec.ts pauses and stops the event bus.
+const SETTINGS_SPECS = /\.settings\.spec\.ts$/;
+const OUTAGE_SPECS = /\.outage\.spec\.ts$/;
 
 /**
- * Read environment variables from file.
- * https://github.com/motdotla/dotenv
- */
-// require('dotenv').config();
-
-/**
- * See https://playwright.dev/docs/test-configuration.
+ * The Playwright specs run against the compose stack (`docker compose up`), see README.md.
+ * https://playwright.dev/docs/test-configuration
  */
 export default defineConfig<PluginOptions>({
   testDir: './tests',
-  /* Run tests in files in parallel */
   fullyParallel: true,
-  /* Fail the build on CI if you accidentally left test.only in the source code. */
   forbidOnly: !!process.env.CI,
-  /* Retry on CI only */
-  retries: process.env.CI ? 2 : 0,
-  /* Reporter to use. See https://playwright.dev/docs/test-reporters */
-  reporter: 'html',
-  /* Shared settings for all the projects below. See https://playwright.dev/docs/api/class-testoptions. */
+  // One retry on CI: the stack is real and a dashboard refresh can land mid-step; more would outlast the job.
+  retries: process.env.CI ? 1 : 0,
+  // The DLQ alert takes minutes to fire while other specs run beside the ones waiting for it.
+  workers: process.env.CI ? 3 : undefined,
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'html',
   use: {
-    /* Base URL to use in actions like `await page.goto('/')`. */
     baseURL: process.env.GRAFANA_URL || 'http://localhost:3000',
-
-    /* Collect trace when retrying the failed test. See https://playwright.dev/docs/trace-viewer */
     trace: 'on-first-retry',
   },
 
-  /* Configure projects for major browsers */
   projects: [
-    // 1. Login to Grafana and store the cookie on disk for use in other tests.
+    // Sign in to Grafana as admin, and create and sign in the Editor and the Viewer; each stores its cookie state.
     {
       name: 'auth',
       testDir: pluginE2eAuth,
       testMatch: [/.*\.js/],
     },
-    // 2. Run tests in Google Chrome. Every test will start authenticated as admin user.
+    {
+      name: 'auth-editor',
+      testDir: pluginE2eAuth,
+      testMatch: [/.*\.js/],
+      use: { user: USERS.editor },
+    },
+    {
+      name: 'auth-viewer',
+      testDir: pluginE2eAuth,
+      testMatch: [/.*\.js/],
+      use: { user: USERS.viewer },
+    },
+    // Every spec starts as admin unless its file says otherwise (test.use({ storageState })).
     {
       name: 'chromium',
       // tests/ also holds node:test suites (*.test.ts) that run in the test command, not against Grafana.
       testMatch: /.*\.spec\.ts$/,
-      use: {
-        ...devices['Desktop Chrome'],
-        storageState: 'playwright/.auth/admin.json',
-      },
-      dependencies: ['auth'],
+      testIgnore: [SETTINGS_SPECS, OUTAGE_SPECS],
+      use: { ...devices['Desktop Chrome'], storageState: adminState },
+      dependencies: ['auth', 'auth-editor', 'auth-viewer'],
+    },
+    // Dependencies run only when the projects before them passed: a failure above skips these.
+    {
+      name: 'settings',
+      testMatch: SETTINGS_SPECS,
+      fullyParallel: false,
+      use: { ...devices['Desktop Chrome'], storageState: adminState },
+      dependencies: ['chromium'],
+    },
+    {
+      name: 'outage',
+      testMatch: OUTAGE_SPECS,
+      fullyParallel: false,
+      use: { ...devices['Desktop Chrome'], storageState: adminState },
+      dependencies: ['settings'],
     },
   ],
 });
