@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-import { test, expect } from './fixtures';
+import { ALERT_WAIT_MS, DLQ_ALERT, PLUGIN_ID, test, expect, waitForFiringAlert } from './fixtures';
 
 // What only a real Grafana can say about provisioning/: that it accepted the datasource, the dashboards, every alert
 // rule and the notification template, and that with the compose stack's demo workload the DLQ backlog alert fires
@@ -56,25 +56,40 @@ test('the notification template is provisioned', async ({ page }) => {
   await expect(await page.request.get(`/api/v1/provisioning/templates/${doc.templates[0].name}`)).toBeOK();
 });
 
-test('the demo workload makes the DLQ backlog alert fire, and it links to its runbook', async ({ page }) => {
-  // The rule's `for` is 5 minutes, evaluated every 30 s, after the demo's first dead letters.
-  test.setTimeout(12 * 60_000);
-  const rule = provisionedRules().find((r) => r.title === 'EventBusDlqBacklogGrowing')!;
-  await expect
-    .poll(
-      async () => {
-        const response = await page.request.get('/api/prometheus/grafana/api/v1/alerts');
-        const alerts: Array<{ labels: Record<string, string>; state: string }> =
-          (await response.json()).data?.alerts ?? [];
-        return alerts.some((a) => a.labels.alertname === rule.title && a.state.toLowerCase().startsWith('alerting'));
-      },
-      { timeout: 11 * 60_000, intervals: [10_000] }
-    )
-    .toBe(true);
+test('the demo workload makes the DLQ backlog alert fire, and its rule links to its runbook', async ({ page }) => {
+  test.setTimeout(ALERT_WAIT_MS);
+  const rule = provisionedRules().find((r) => r.title === DLQ_ALERT)!;
+  const firing = await waitForFiringAlert(page.request, DLQ_ALERT);
+  // One instance per stream; each carries its own runbook link with its stream filled in.
+  for (const instance of firing) {
+    expect(instance.labels.stream).toMatch(/^\{events\}:/);
+    expect(instance.annotations.runbook_url).toContain(
+      `/a/${PLUGIN_ID}/runbooks/dlq-management?alertname=${DLQ_ALERT}&stream=${encodeURIComponent(instance.labels.stream)}`
+    );
+  }
 
   await page.goto(`/alerting/grafana/${rule.uid}/view`);
   await expect(page.getByRole('link', { name: /runbook/i }).first()).toHaveAttribute(
     'href',
     /\/a\/opsdesk-runbooks-app\/runbooks\/dlq-management/
   );
+});
+
+// plugin.json includes the same dashboards (same uids) that provisioning/ loads, so installing the app alone brings
+// them: Grafana must end up with one dashboard per uid, not a copy under another uid or a failed import.
+test('the dashboards both provisioned and included in the app exist once each', async ({
+  readProvisionedDashboard,
+  page,
+}) => {
+  const included = await (await page.request.get(`/api/plugins/${PLUGIN_ID}/dashboards`)).json();
+  const includedTitles = (included as Array<{ title: string }>).map((dashboard) => dashboard.title);
+  for (const fileName of ['opsdesk/event-bus.json', 'opsdesk/platform-overview.json']) {
+    const dashboard = await readProvisionedDashboard({ fileName });
+    expect(includedTitles).toContain(dashboard.title);
+    const found = await (
+      await page.request.get('/api/search', { params: { type: 'dash-db', query: dashboard.title ?? '' } })
+    ).json();
+    const sameTitle = (found as Array<{ uid: string; title: string }>).filter((hit) => hit.title === dashboard.title);
+    expect(sameTitle.map((hit) => hit.uid)).toEqual([dashboard.uid]);
+  }
 });
