@@ -78,6 +78,7 @@ step "install (npm ci)" npm ci --no-audit --no-fund
 step "event-bus: install (npm ci)" npm --prefix event-bus ci --no-audit --no-fund
 step "typecheck" npm run typecheck
 step "typecheck e2e specs" npm run typecheck:e2e
+step "lint workflows" npm run lint:workflows
 step "typecheck scripts" npm run typecheck:scripts
 step "lint" npm run lint
 step "unit and component tests (jest)" npx jest --ci --maxWorkers 2 --json --outputFile "$report_dir/jest.json"
