@@ -11,6 +11,17 @@ import { actionsOf, BasicRole, grafanaProxyHandler, ProxyUser } from './grafanaP
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUILD = path.join(__dirname, '.build');
 const DIST = path.join(ROOT, 'dist');
+// Grafana serves @grafana/ui's icons from its public folder; the host page points the library there.
+const ICONS = path.join(ROOT, 'node_modules', '@grafana', 'ui', 'dist', 'public', 'img', 'icons');
+// Grafana serves its fonts (Inter, Roboto Mono) from public/fonts; the harness serves the same faces from Fontsource.
+const FONTSOURCE = path.join(ROOT, 'node_modules', '@fontsource');
+const FONTS: Record<string, string> = {
+  'inter/Inter-Regular.woff2': 'inter/files/inter-latin-400-normal.woff2',
+  'inter/Inter-Italic.woff2': 'inter/files/inter-latin-400-italic.woff2',
+  'inter/Inter-Medium.woff2': 'inter/files/inter-latin-500-normal.woff2',
+  'inter/Inter-MediumItalic.woff2': 'inter/files/inter-latin-500-italic.woff2',
+};
+const ROBOTO_MONO = 'roboto-mono/files/roboto-mono-latin-400-normal.woff2';
 const PLUGIN_ID = pluginJson.id;
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
@@ -19,6 +30,8 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.css': 'text/css',
   '.md': 'text/markdown',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
 };
 
 /** Each basic role signs in with the bearer token `harness-<Role>`, which the host page's backendSrv sends. */
@@ -48,6 +61,19 @@ function serveFile(response: http.ServerResponse, file: string) {
   }
   response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
   fs.createReadStream(file).pipe(response);
+}
+
+/** A dashboard the app bundles (`plugin.json` includes), by uid, as Grafana's dashboard API returns it. */
+function bundledDashboard(uid: string): unknown {
+  for (const include of pluginJson.includes) {
+    if (include.type === 'dashboard') {
+      const dashboard = JSON.parse(fs.readFileSync(path.join(DIST, include.path), 'utf8'));
+      if (dashboard.uid === uid) {
+        return dashboard;
+      }
+    }
+  }
+  return undefined;
 }
 
 function readJson(request: http.IncomingMessage): Promise<Record<string, unknown>> {
@@ -106,14 +132,30 @@ export function startHarness(settings: HarnessSettings, port = 0): Promise<Runni
       } else if (pathname === '/api/annotations' && request.method === 'POST') {
         annotations.push(await readJson(request));
         sendJson(response, 200, { id: annotations.length, message: 'Annotation added' });
+      } else if (pathname.startsWith('/api/dashboards/uid/') && request.method === 'GET') {
+        const dashboard = bundledDashboard(decodeURIComponent(pathname.slice('/api/dashboards/uid/'.length)));
+        sendJson(
+          response,
+          dashboard ? 200 : 404,
+          dashboard ? { dashboard, meta: {} } : { message: 'Dashboard not found' }
+        );
       } else if (pathname === '/harness/permissions') {
         const role = (url.searchParams.get('role') ?? 'Viewer') as BasicRole;
         sendJson(response, 200, Object.fromEntries([...actionsOf(pluginJson, role)].map((action) => [action, true])));
       } else if (pathname.startsWith('/harness/')) {
         serveFile(response, path.join(BUILD, path.normalize(pathname.slice('/harness/'.length))));
+      } else if (pathname === '/public/build/img/icons/unicons/spinner.svg') {
+        // Grafana ships its spinner icon itself, not in @grafana/ui's package: the harness draws its own.
+        serveFile(response, path.join(__dirname, 'host', 'spinner.svg'));
+      } else if (pathname.startsWith('/public/build/img/icons/')) {
+        serveFile(response, path.join(ICONS, path.normalize(pathname.slice('/public/build/img/icons/'.length))));
+      } else if (pathname.startsWith('/public/fonts/')) {
+        const font = pathname.slice('/public/fonts/'.length);
+        const file = FONTS[font] ?? (font.startsWith('roboto/') ? ROBOTO_MONO : undefined);
+        serveFile(response, file ? path.join(FONTSOURCE, file) : '');
       } else if (pathname.startsWith(`/public/plugins/${PLUGIN_ID}/`)) {
         serveFile(response, path.join(DIST, path.normalize(pathname.slice(`/public/plugins/${PLUGIN_ID}/`.length))));
-      } else if (pathname.startsWith('/api/')) {
+      } else if (pathname.startsWith('/public/') || pathname.startsWith('/api/')) {
         sendJson(response, 404, { message: 'Not found' });
       } else {
         serveFile(response, path.join(__dirname, 'host', 'index.html'));

@@ -54,52 +54,71 @@ export interface EventBusStack {
   redis: RedisClientLike;
   /** Adds DLQ entries as if dead-lettered from `origin`; returns their DLQ IDs. */
   seed: (origin: string, payloads: string[]) => Promise<string[]>;
+  /** Kills the event-bus process (SIGKILL, as a crash would), leaving Redis up. */
+  stopService: () => Promise<void>;
+  /** Starts the event-bus process again on the same port, after `stopService`. */
+  startService: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
 /** Starts redis-server (AOF on, in a temp dir) and the event-bus service beside it. */
 export async function startEventBusStack(token = 'harness-service-token-0123456789'): Promise<EventBusStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'event-bus-stack-'));
-  const children: ChildProcess[] = [];
   const redisPort = await freePort();
   const servicePort = await freePort();
-  children.push(
-    spawn(
-      'redis-server',
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'],
-      {
-        stdio: 'ignore',
-      }
-    )
+  const redisServer = spawn(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'],
+    { stdio: 'ignore' }
   );
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const serviceUrl = `http://127.0.0.1:${servicePort}`;
   const redis = makeRedisClient(redisUrl, { disableOfflineQueue: false });
+  let service: ChildProcess | undefined;
+
+  const startService = async () => {
+    if (service) {
+      throw new Error('the event-bus service is already running');
+    }
+    service = spawn('node', [path.join(EVENT_BUS, 'dist', 'server.js')], {
+      env: {
+        ...process.env,
+        PORT: String(servicePort),
+        REDIS_URL: redisUrl,
+        EVENT_BUS_TOKEN: token,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    await waitFor(async () => (await fetch(`${serviceUrl}/livez`)).ok, 'the event-bus service');
+  };
+  const stopService = async () => {
+    const running = service;
+    service = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) {
+      return;
+    }
+    await new Promise((resolve) => {
+      running.once('exit', resolve);
+      running.kill('SIGKILL');
+    });
+  };
   const stop = async () => {
     await redis.close().catch(() => undefined);
-    children.forEach((child) => child.kill('SIGKILL'));
+    await stopService();
+    redisServer.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
     await waitFor(async () => Boolean(await redis.connect()), 'redis-server');
-    children.push(
-      spawn('node', [path.join(EVENT_BUS, 'dist', 'server.js')], {
-        env: {
-          ...process.env,
-          PORT: String(servicePort),
-          REDIS_URL: redisUrl,
-          EVENT_BUS_TOKEN: token,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: 'ignore',
-      })
-    );
-    const serviceUrl = `http://127.0.0.1:${servicePort}`;
-    await waitFor(async () => (await fetch(`${serviceUrl}/livez`)).ok, 'the event-bus service');
+    await startService();
     return {
       serviceUrl,
       token,
       redis,
       seed: (origin, payloads) => seedDlq(redis, { dlqStream: DLQ_STREAM }, origin, payloads),
+      stopService,
+      startService,
       stop,
     };
   } catch (error) {

@@ -2,10 +2,12 @@
 // user whose role the test chooses, backendSrv over fetch, and the built plugin loaded from dist/ as Grafana loads it.
 import type { ComponentType } from 'react';
 
-import type { AppPlugin } from '@grafana/data';
+import type { AppPlugin, PanelPlugin } from '@grafana/data';
 
+import pluginJson from '../../../plugin.json';
 import { loadPluginModule } from './amd';
 import { createBackendSrv } from './backendSrv';
+import { createDashboardHost } from './dashboard';
 
 const PLUGIN_ID = 'opsdesk-runbooks-app';
 
@@ -22,6 +24,7 @@ async function main() {
     permissions,
   };
   // Typed by @grafana/runtime for what Grafana's own index page sets; the host sets what the app reads.
+  (window as unknown as { __grafana_public_path__: string }).__grafana_public_path__ = '/public/';
   (window as unknown as { grafanaBootData: unknown }).grafanaBootData = {
     settings: { appSubUrl: '', appUrl: `${window.location.origin}/`, buildInfo: { version: '13.1.1', edition: 'OSS' } },
     user,
@@ -88,6 +91,22 @@ async function main() {
     return React.createElement(ReactRouter.Router, { location, navigator: navigator as never }, children);
   };
 
+  // The nested panel plugin, loaded from its own module.js like the app's, for the stand-in dashboards.
+  const panelInclude = pluginJson.includes.find((include) => include.type === 'panel')!;
+  const panelDir = panelInclude.path.replace(/\/plugin\.json$/, '');
+  const { plugin: panelPlugin } = (await loadPluginModule(
+    `/public/plugins/${PLUGIN_ID}/${panelDir}/module.js`,
+    shared
+  )) as {
+    plugin: PanelPlugin;
+  };
+  const panelMeta = await (await fetch(`/public/plugins/${PLUGIN_ID}/${panelDir}/plugin.json`)).json();
+  const dashboards = createDashboardHost(panelPlugin, panelMeta.id, { React, data, ui, runtime });
+  // Grafana registers EmbeddedDashboard at start; a test can leave it out to see what an older Grafana shows.
+  if (localStorage.getItem('harness.embeddedDashboard') !== 'off') {
+    runtime.setEmbeddedDashboard(dashboards.EmbeddedDashboard);
+  }
+
   const Root = plugin.root as unknown as ComponentType<Record<string, unknown>>;
   const configPage = plugin.configPages?.[0];
   const App = () =>
@@ -117,7 +136,11 @@ async function main() {
               React.createElement(ReactRouter.Route, {
                 path: `/plugins/${PLUGIN_ID}`,
                 element: React.createElement(configPage.body, { plugin, query: {} }),
-              })
+              }),
+            React.createElement(ReactRouter.Route, {
+              path: `/panel/${panelDir.replace(/^panels\//, '')}`,
+              element: React.createElement(dashboards.PanelPage),
+            })
           )
         )
       )
