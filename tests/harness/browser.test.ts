@@ -49,14 +49,41 @@ describe('in Chromium, with the built plugin', () => {
     await stack?.stop();
   });
 
-  const pageErrors = new WeakMap<Page, string[]>();
+  interface PageProblems {
+    /** Uncaught exceptions and console.error calls. */
+    errors: string[];
+    /** HTTP error statuses the page received, as "<status> <path>". */
+    httpErrors: string[];
+  }
+  const problems = new WeakMap<Page, PageProblems>();
 
-  async function open(pathAndQuery: string, role = 'Admin'): Promise<Page> {
+  async function open(
+    pathAndQuery: string,
+    role = 'Admin',
+    { embeddedDashboard = true }: { embeddedDashboard?: boolean } = {}
+  ): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const errors: string[] = [];
-    pageErrors.set(page, errors);
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.addInitScript((chosen) => localStorage.setItem('harness.role', chosen), role);
+    const seen: PageProblems = { errors: [], httpErrors: [] };
+    problems.set(page, seen);
+    page.on('pageerror', (error) => seen.errors.push(`uncaught: ${error.message}`));
+    page.on('console', (message) => {
+      // Chromium logs every HTTP error response as a console error; those are checked as statuses below.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        seen.errors.push(`console.error: ${message.text()}`);
+      }
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) {
+        seen.httpErrors.push(`${response.status()} ${new URL(response.url()).pathname}`);
+      }
+    });
+    await page.addInitScript(
+      ([chosen, embedded]) => {
+        localStorage.setItem('harness.role', chosen);
+        localStorage.setItem('harness.embeddedDashboard', embedded);
+      },
+      [role, embeddedDashboard ? 'on' : 'off']
+    );
     await page.goto(`${harness.url}${pathAndQuery}`);
     await page.waitForFunction(() => document.body.dataset.harnessReady || document.body.dataset.harnessError);
     const startError = await page.evaluate(() => document.body.dataset.harnessError);
@@ -64,11 +91,29 @@ describe('in Chromium, with the built plugin', () => {
     return page;
   }
 
-  /** Closes the page, failing the test on any uncaught error it raised. */
-  async function close(page: Page) {
+  /**
+   * Saves the journey's end state and closes the page, failing the test on any uncaught error, console error or HTTP
+   * error response the journey did not expect (`httpErrors` patterns match "<status> <path>").
+   */
+  async function finish(
+    page: Page,
+    screenshot: string,
+    expected: { httpErrors?: RegExp[]; consoleErrors?: RegExp[] } = {}
+  ) {
+    if (screenshot) {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.png`) });
+    }
     await page.close();
-    assert.deepEqual(pageErrors.get(page), [], 'uncaught page errors');
+    const seen = problems.get(page)!;
+    const unexpected = (lines: string[], patterns: RegExp[] = []) =>
+      lines.filter((line) => !patterns.some((pattern) => pattern.test(line)));
+    assert.deepEqual(unexpected(seen.errors, expected.consoleErrors), [], 'uncaught or console errors');
+    assert.deepEqual(unexpected(seen.httpErrors, expected.httpErrors), [], 'unexpected HTTP errors');
   }
+
+  const panelUrl = (options: Record<string, unknown>) =>
+    `/panel/dlq-health?dashboard=opsdesk-event-bus&options=${encodeURIComponent(JSON.stringify(options))}`;
+  const xlen = async (stream: string) => Number(await stack.redis.sendCommand(['XLEN', stream]));
 
   it('opens the runbook index and narrows it as the operator types', async () => {
     const page = await open('/a/opsdesk-runbooks-app/runbooks');
@@ -80,8 +125,7 @@ describe('in Chromium, with the built plugin', () => {
     await page.getByTestId(testIds.index.result).first().waitFor();
     assert.equal(await page.getByTestId(testIds.index.result).count(), 1);
     assert.match(await page.getByTestId(testIds.index.result).innerText(), /Performance issues/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'index.png') });
-    await close(page);
+    await finish(page, 'index');
   });
 
   it('opens the DLQ runbook from an alert link with its labels, and the live block reads the real DLQ', async () => {
@@ -94,8 +138,7 @@ describe('in Chromium, with the built plugin', () => {
     assert.match(await banner.innerText(), /stream=\{events\}:orders/);
     const live = page.getByTestId(testIds.runbook.liveBlock).first();
     await live.getByText('12 in the DLQ from').waitFor({ timeout: 15_000 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'runbook-from-alert.png'), fullPage: false });
-    await close(page);
+    await finish(page, 'runbook-from-alert');
   });
 
   it('follows a link between runbooks inside the app', async () => {
@@ -108,26 +151,48 @@ describe('in Chromium, with the built plugin', () => {
     await link.click();
     await page.waitForURL(/\/runbooks\/key-rotation/);
     await page.getByRole('heading', { name: /Rotate the event-bus token/ }).waitFor();
-    await close(page);
+    await finish(page, 'runbook-link');
   });
 
-  it('shows the runbook beside the dashboard, or says it cannot embed and offers a new tab', async () => {
+  it('shows the runbook beside its dashboard with the same time range, and the divider moves and is remembered', async () => {
     const page = await open(
       '/a/opsdesk-runbooks-app/runbooks/dlq-management/beside?dashboard=opsdesk-event-bus&from=now-6h&to=now'
     );
-    await page.getByTestId(testIds.beside.container).waitFor();
-    // The harness has no Grafana dashboard to embed: the fallback is what a Grafana without EmbeddedDashboard shows.
+    const dashboard = page.getByTestId(testIds.beside.dashboard);
+    await dashboard.getByText('Event bus', { exact: true }).waitFor();
+    await dashboard.getByText('now-6h to now').waitFor();
+    await dashboard.getByTestId(testIds.dlqPanel.health).waitFor({ timeout: 15_000 });
+
+    const divider = page.getByRole('separator', { name: 'Pane resize widget' });
+    const before = (await dashboard.boundingBox())!;
+    const handle = (await divider.boundingBox())!;
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(handle.x + handle.width / 2 + 200, handle.y + handle.height / 2, { steps: 10 });
+    await page.mouse.up();
+    const after = (await dashboard.boundingBox())!;
+    assert.ok(before.width - after.width > 150, `the dashboard pane went from ${before.width} to ${after.width} px`);
+    const remembered = Number(await page.evaluate(() => localStorage.getItem('opsdesk-runbooks-app.beside.split')));
+    assert.ok(remembered > 0.4, `split remembered as ${remembered}`);
+    await finish(page, 'beside');
+  });
+
+  it('offers the dashboard in a new tab where Grafana cannot embed one', async () => {
+    const page = await open(
+      '/a/opsdesk-runbooks-app/runbooks/dlq-management/beside?dashboard=opsdesk-event-bus&from=now-6h&to=now',
+      'Admin',
+      { embeddedDashboard: false }
+    );
     const fallback = page.getByTestId(testIds.beside.fallback);
     await fallback.waitFor();
     assert.equal(await fallback.getByRole('link').getAttribute('href'), '/d/opsdesk-event-bus?from=now-6h&to=now');
-    await page.getByRole('separator').waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'beside.png') });
-    await close(page);
+    // @grafana/runtime's placeholder throws when rendered; the error boundary turns it into the fallback, and React
+    // reports the error it caught.
+    await finish(page, 'beside-fallback', { consoleErrors: [/EmbeddedDashboard requires runtime initialization/] });
   });
 
   it('lets an Editor retry the stream from the live block, confirmed, with the result and an audit annotation', async () => {
-    const inDlq = async () => Number(await stack.redis.sendCommand(['XLEN', '{events}:dlq']));
-    const before = await inDlq();
+    const before = await xlen('{events}:dlq');
     const page = await open(
       '/a/opsdesk-runbooks-app/runbooks/dlq-management/beside?dashboard=opsdesk-event-bus&alertname=EventBusDlqBacklogGrowing&stream=%7Bevents%7D%3Aorders',
       'Editor'
@@ -142,14 +207,13 @@ describe('in Chromium, with the built plugin', () => {
     await dialog.getByRole('button', { name: 'Retry 12' }).click();
     await live.getByTestId(testIds.dlqPanel.result).getByText(/12/).first().waitFor({ timeout: 15_000 });
 
-    assert.equal(await inDlq(), before - 12);
-    assert.equal(Number(await stack.redis.sendCommand(['XLEN', '{events}:orders'])), 12);
+    assert.equal(await xlen('{events}:dlq'), before - 12);
+    assert.equal(await xlen('{events}:orders'), 12);
     const annotation = harness.annotations.at(-1) as { tags: string[]; text: string; dashboardUID?: string };
     assert.deepEqual(annotation.tags.slice(0, 2), ['dlq', 'retry']);
     assert.match(annotation.text, /12/);
     assert.equal(annotation.dashboardUID, 'opsdesk-event-bus');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'retry-from-live-block.png') });
-    await close(page);
+    await finish(page, 'retry-from-live-block');
   });
 
   it('shows a Viewer a read-only panel, and the proxy refuses a retry posted by hand', async () => {
@@ -168,7 +232,105 @@ describe('in Chromium, with the built plugin', () => {
       return response.status;
     });
     assert.equal(status, 403);
-    await close(page);
+    await finish(page, 'viewer-read-only', {
+      httpErrors: [/^403 \/api\/plugin-proxy\/opsdesk-runbooks-app\/api\/events\/dlq\/retry$/],
+    });
+  });
+
+  it('inspects an entry in the panel, and an Editor retries the selected ones back into their stream', async () => {
+    const payloads = ['P-1', 'P-2', 'P-3'].map((paymentId) => JSON.stringify({ paymentId, currency: 'XXX' }));
+    const ids = await stack.seed('{events}:payments', payloads);
+    const dlqBefore = await xlen('{events}:dlq');
+    const page = await open(panelUrl({ stream: '{events}:payments' }), 'Editor');
+    const panel = page.getByTestId(testIds.dlqPanel.container);
+    await panel.getByText('3 in the DLQ from').waitFor({ timeout: 15_000 });
+
+    const rows = panel.getByTestId(testIds.dlqPanel.entries).getByRole('row');
+    await rows
+      .nth(1)
+      .getByRole('button', { name: /toggle row expanded/i })
+      .click();
+    const payload = panel.getByTestId(testIds.dlqPanel.payload);
+    await payload.waitFor();
+    assert.match(await payload.innerText(), /"paymentId": "P-1"/);
+    assert.match(await panel.getByText(`DLQ ID ${ids[0]}`).innerText(), /from \{events\}:payments/);
+
+    await panel.getByRole('checkbox', { name: `Select entry ${ids[0]}` }).check({ force: true });
+    await panel.getByRole('checkbox', { name: `Select entry ${ids[1]}` }).check({ force: true });
+    const originBefore = await xlen('{events}:payments');
+    await panel.getByRole('button', { name: 'Retry selected (2)' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Retry 2' }).click();
+    const result = panel.getByTestId(testIds.dlqPanel.result);
+    await result.getByText(/^2 retried, 0 skipped/).waitFor({ timeout: 15_000 });
+    await panel.getByText('1 in the DLQ from').waitFor();
+
+    assert.equal(await xlen('{events}:dlq'), dlqBefore - 2);
+    const requeued = (await stack.redis.sendCommand(['XRANGE', '{events}:payments', '-', '+'])) as Array<
+      [string, string[]]
+    >;
+    assert.equal(requeued.length, originBefore + 2);
+    const requeuedText = requeued.map(([, fields]) => fields.join(' ')).join('\n');
+    assert.match(requeuedText, /P-1/);
+    assert.match(requeuedText, /P-2/);
+    assert.doesNotMatch(requeuedText, /P-3/);
+    const annotation = harness.annotations.at(-1) as { tags: string[]; dashboardUID?: string };
+    assert.deepEqual(annotation.tags.slice(0, 2), ['dlq', 'retry']);
+    assert.equal(annotation.dashboardUID, 'opsdesk-event-bus');
+    await finish(page, 'panel-retry-selected');
+  });
+
+  it('lets an Admin purge from the panel only after typing "purge"', async () => {
+    await stack.seed(
+      '{events}:refunds',
+      ['R-1', 'R-2', 'R-3', 'R-4'].map((refundId) => JSON.stringify({ refundId }))
+    );
+    const page = await open(panelUrl({ stream: '{events}:refunds' }), 'Admin');
+    const panel = page.getByTestId(testIds.dlqPanel.container);
+    await panel.getByText('4 in the DLQ from').waitFor({ timeout: 15_000 });
+
+    await panel.getByRole('button', { name: 'Purge all 4 of {events}:refunds' }).click();
+    const dialog = page.getByRole('dialog');
+    const confirm = dialog.getByRole('button', { name: 'Purge 4' });
+    await confirm.waitFor();
+    assert.equal(await confirm.isDisabled(), true, 'purge is disabled until "purge" is typed');
+    await dialog.getByRole('textbox').fill('purg');
+    assert.equal(await confirm.isDisabled(), true);
+    await dialog.getByRole('textbox').fill('purge');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'panel-purge-confirm.png') });
+    await confirm.click();
+    await panel
+      .getByTestId(testIds.dlqPanel.result)
+      .getByText(/^4 purged, 0 skipped/)
+      .waitFor({ timeout: 15_000 });
+    await panel.getByText('No DLQ entries match these filters').waitFor();
+    const left = (await stack.redis.sendCommand(['XRANGE', '{events}:dlq', '-', '+'])) as Array<[string, string[]]>;
+    assert.equal(left.filter(([, fields]) => fields.includes('{events}:refunds')).length, 0);
+    await finish(page, 'panel-purge');
+  });
+
+  it('says when the event bus stops mid-session, and recovers when it is back', async () => {
+    const page = await open(panelUrl({}), 'Editor');
+    const panel = page.getByTestId(testIds.dlqPanel.container);
+    await panel.getByTestId(testIds.dlqPanel.entries).getByRole('row').nth(1).waitFor({ timeout: 15_000 });
+
+    await stack.stopService();
+    try {
+      await page.getByRole('button', { name: 'Refresh dashboard' }).click();
+      const problem = panel.getByTestId(testIds.dlqPanel.problem).first();
+      await problem.waitFor({ timeout: 15_000 });
+      assert.match(await problem.innerText(), /reach|unreachable|502/i);
+      await problem.getByRole('link', { name: /when the event bus or redis is down/i }).waitFor();
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'event-bus-down.png') });
+    } finally {
+      await stack.startService();
+    }
+    await panel.getByTestId(testIds.dlqPanel.problem).first().getByRole('button', { name: 'Try again' }).click();
+    await panel.getByTestId(testIds.dlqPanel.entries).getByRole('row').nth(1).waitFor({ timeout: 15_000 });
+    assert.equal(await panel.getByTestId(testIds.dlqPanel.problem).count(), 0);
+    await finish(page, 'event-bus-recovered', {
+      httpErrors: [/^502 \/api\/plugin-proxy\/opsdesk-runbooks-app\/api\/events\//],
+    });
   });
 
   it('tests the configuration: a wrong token is a 401 in plain words, the right one reaches the bus', async () => {
@@ -185,7 +347,8 @@ describe('in Chromium, with the built plugin', () => {
     await page.getByRole('button', { name: 'Save & test' }).click();
     await result.getByText(/The event bus is reachable/).waitFor();
     assert.equal(harness.settings.secureJsonData.eventBusToken, stack.token);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'config.png') });
-    await close(page);
+    await finish(page, 'config', {
+      httpErrors: [/^401 \/api\/plugin-proxy\/opsdesk-runbooks-app\/api\/events\/health$/],
+    });
   });
 });
