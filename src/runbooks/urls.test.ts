@@ -23,6 +23,19 @@ describe('alertContextFrom', () => {
     });
   });
 
+  it("leaves out a label whose value is the rule's template, as the rule page links it unrendered", () => {
+    const fromRulePage = new URLSearchParams(
+      'alertname=EventBusDlqBacklogGrowing&stream={{ $labels.stream | urlquery }}&severity=warning'
+    );
+    expect(alertContextFrom(fromRulePage)).toEqual({
+      alertname: 'EventBusDlqBacklogGrowing',
+      labels: [['severity', 'warning']],
+    });
+    expect(dashboardParams(fromRulePage).has('var-stream')).toBe(false);
+    expect(contextParams(fromRulePage).has('stream')).toBe(false);
+    expect(alertContextFrom(new URLSearchParams('alertname={{ $labels.alertname }}'))).toBeUndefined();
+  });
+
   it('finds no alert without alertname', () => {
     expect(alertContextFrom(new URLSearchParams('stream=x'))).toBeUndefined();
   });

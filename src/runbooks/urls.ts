@@ -14,12 +14,22 @@ export interface AlertContext {
   labels: Array<[string, string]>;
 }
 
+/**
+ * Whether a value is an alert annotation's template left unrendered. Grafana renders `runbook_url` per alert
+ * instance, but the rule's own page links the stored annotation as it is: `stream={{ $labels.stream | urlquery }}`.
+ */
+function isUnrendered(value: string): boolean {
+  return value.includes('{{');
+}
+
 export function alertContextFrom(params: URLSearchParams): AlertContext | undefined {
   const alertname = params.get('alertname');
-  if (!alertname) {
+  if (!alertname || isUnrendered(alertname)) {
     return undefined;
   }
-  const labels = [...params.entries()].filter(([key]) => !NON_LABEL_PARAMS.has(key) && !key.startsWith('var-'));
+  const labels = [...params.entries()].filter(
+    ([key, value]) => !NON_LABEL_PARAMS.has(key) && !key.startsWith('var-') && !isUnrendered(value)
+  );
   return { alertname, labels };
 }
 
@@ -27,7 +37,7 @@ export function alertContextFrom(params: URLSearchParams): AlertContext | undefi
 export function contextParams(params: URLSearchParams): URLSearchParams {
   const kept = new URLSearchParams();
   for (const [key, value] of params) {
-    if (key !== 'q' && key !== 'tag' && key !== 'owner' && key !== 'dashboard') {
+    if (key !== 'q' && key !== 'tag' && key !== 'owner' && key !== 'dashboard' && !isUnrendered(value)) {
       kept.append(key, value);
     }
   }
@@ -38,13 +48,13 @@ export function contextParams(params: URLSearchParams): URLSearchParams {
 export function dashboardParams(params: URLSearchParams): URLSearchParams {
   const result = new URLSearchParams();
   for (const [key, value] of params) {
-    if (key === 'from' || key === 'to' || key === 'timezone' || key.startsWith('var-')) {
+    if ((key === 'from' || key === 'to' || key === 'timezone' || key.startsWith('var-')) && !isUnrendered(value)) {
       result.append(key, value);
     }
   }
   for (const label of LABELS_AS_VARIABLES) {
     const value = params.get(label);
-    if (value && !result.has(`var-${label}`)) {
+    if (value && !isUnrendered(value) && !result.has(`var-${label}`)) {
       result.set(`var-${label}`, value);
     }
   }
