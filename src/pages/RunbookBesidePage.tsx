@@ -66,8 +66,12 @@ const RunbookBesidePage = ({ slug }: Props) => {
         className={cx(containerProps.className, styles.container)}
         data-testid={testIds.beside.container}
       >
-        <div {...primaryProps} className={cx(primaryProps.className, styles.pane)}>
-          <Stack direction="column" gap={1}>
+        <div
+          {...primaryProps}
+          style={scrollingPane(primaryProps.style)}
+          className={cx(primaryProps.className, styles.pane)}
+        >
+          <Stack direction="column" gap={1} minWidth={0}>
             <LinkButton variant="secondary" size="sm" icon="arrow-left" href={runbookPath(slug, contextParams(params))}>
               Runbook only
             </LinkButton>
@@ -77,6 +81,7 @@ const RunbookBesidePage = ({ slug }: Props) => {
         <div {...splitterProps} />
         <div
           {...secondaryProps}
+          style={scrollingPane(secondaryProps.style)}
           className={cx(secondaryProps.className, styles.pane)}
           data-testid={testIds.beside.dashboard}
         >
@@ -147,6 +152,14 @@ const EmbeddedOrFallback = ({ uid, initialState, href, onStateChange }: Embedded
     </ErrorBoundary>
   );
 };
+
+/**
+ * useSplitter keeps each pane at least as wide as its content's min-content: a DLQ table or a long command line in
+ * the runbook would push the dashboard off the screen. Each pane scrolls on its own instead.
+ */
+function scrollingPane(style: React.CSSProperties): React.CSSProperties {
+  return { ...style, minWidth: 0 };
+}
 
 function storedSplit(): number {
   const stored = Number(localStorage.getItem(SPLIT_STORAGE_KEY));

@@ -163,6 +163,11 @@ describe('in Chromium, with the built plugin', () => {
     await dashboard.getByText('now-6h to now').waitFor();
     await dashboard.getByTestId(testIds.dlqPanel.health).waitFor({ timeout: 15_000 });
 
+    // The live block's table is wider than its pane's share: the pane scrolls, nothing is pushed off screen.
+    const container = page.getByTestId(testIds.beside.container);
+    const overflow = await container.evaluate((element) => element.scrollWidth - element.clientWidth);
+    assert.ok(overflow <= 1, `the beside view is ${overflow} px wider than the window`);
+
     const divider = page.getByRole('separator', { name: 'Pane resize widget' });
     const before = (await dashboard.boundingBox())!;
     const handle = (await divider.boundingBox())!;
