@@ -166,3 +166,16 @@ describe('provisioned app settings', () => {
     }
   });
 });
+
+describe('plugin.json screenshots', () => {
+  it('lists the catalogue screenshots `npm run screenshots` writes, each a PNG under 200 KB', () => {
+    expect(pluginJson.info.screenshots.length).toBeGreaterThanOrEqual(4);
+    for (const shot of pluginJson.info.screenshots) {
+      expect(shot.name).not.toBe('');
+      const file = path.join(__dirname, shot.path);
+      const bytes = fs.readFileSync(file);
+      expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(bytes.length).toBeLessThan(200_000);
+    }
+  });
+});

@@ -13,8 +13,20 @@ export interface RedisClientLike {
   close(): Promise<unknown>;
   sendCommand(args: string[]): Promise<unknown>;
 }
+/** What the dead-lettered entries say about themselves; the service's seed defaults apply where unset. */
+export interface SeedOptions {
+  type?: string;
+  reason?: string;
+  attempts?: number;
+}
 interface SeedModule {
-  seedDlq(client: unknown, config: { dlqStream: string }, origin: string, payloads: string[]): Promise<string[]>;
+  seedDlq(
+    client: unknown,
+    config: { dlqStream: string },
+    origin: string,
+    payloads: string[],
+    options?: SeedOptions
+  ): Promise<string[]>;
 }
 interface RedisModule {
   makeRedisClient(url: string, options?: { disableOfflineQueue?: boolean }): RedisClientLike;
@@ -53,7 +65,7 @@ export interface EventBusStack {
   token: string;
   redis: RedisClientLike;
   /** Adds DLQ entries as if dead-lettered from `origin`; returns their DLQ IDs. */
-  seed: (origin: string, payloads: string[]) => Promise<string[]>;
+  seed: (origin: string, payloads: string[], options?: SeedOptions) => Promise<string[]>;
   /** Kills the event-bus process (SIGKILL, as a crash would), leaving Redis up. */
   stopService: () => Promise<void>;
   /** Starts the event-bus process again on the same port, after `stopService`. */
@@ -116,7 +128,7 @@ export async function startEventBusStack(token = 'harness-service-token-01234567
       serviceUrl,
       token,
       redis,
-      seed: (origin, payloads) => seedDlq(redis, { dlqStream: DLQ_STREAM }, origin, payloads),
+      seed: (origin, payloads, options) => seedDlq(redis, { dlqStream: DLQ_STREAM }, origin, payloads, options),
       stopService,
       startService,
       stop,

@@ -29,8 +29,9 @@ interface DashboardJson {
   panels: DashboardPanel[];
 }
 
-/** A dashboard grid row is 30 px high, as in Grafana. */
+/** Grafana's dashboard grid: 30 px rows with 8 px between them (GRID_CELL_HEIGHT, GRID_CELL_VMARGIN). */
 const GRID_ROW_PX = 30;
+const GRID_MARGIN_PX = 8;
 
 export function createDashboardHost(panel: PanelPlugin, panelType: string, { React, data, ui, runtime }: Libraries) {
   // Grafana fills this registry with its option editors at start; the harness renders no panel editor, so only the
@@ -147,7 +148,7 @@ export function createDashboardHost(panel: PanelPlugin, panelType: string, { Rea
       to: state.get('to') ?? dashboard?.time?.to ?? 'now',
     };
     const timeRange = React.useMemo(() => data.rangeUtil.convertRawToRange(raw), [raw.from, raw.to]);
-    const style: CSSProperties = { display: 'flex', flexDirection: 'column', gap: 8 };
+    const style: CSSProperties = { display: 'flex', flexDirection: 'column', gap: 8, width: '100%' };
 
     if (dashboard === undefined) {
       return h(ui.LoadingPlaceholder, { text: 'Loading dashboard...' });
@@ -184,7 +185,7 @@ export function createDashboardHost(panel: PanelPlugin, panelType: string, { Rea
             title: p.title ?? '',
             options: p.options ?? {},
             width,
-            height: (p.gridPos?.h ?? 8) * GRID_ROW_PX,
+            height: (p.gridPos?.h ?? 8) * (GRID_ROW_PX + GRID_MARGIN_PX) - GRID_MARGIN_PX,
             dashboardUid: dashboard.uid,
             timeRange,
             eventBus,

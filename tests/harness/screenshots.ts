@@ -1,0 +1,144 @@
+// Regenerates the plugin's catalogue screenshots (plugin.json info.screenshots, shown in the README) from the built
+// plugin in the harness, against the real event-bus service and Redis holding a realistic DLQ: `npm run screenshots`.
+// Each PNG is palette-quantised with sharp (libimagequant); the sizes before and after are printed.
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { chromium, Page } from 'playwright-core';
+import sharp from 'sharp';
+
+import pluginJson from '../../plugin.json';
+import { testIds } from '../../src/components/testIds';
+import { startHarness } from './server';
+import { startEventBusStack } from './services';
+
+const OUT = path.resolve(__dirname, '..', '..', 'src', 'img', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const VIEWPORT = { width: 1440, height: 900 };
+const APP = `/a/${pluginJson.id}`;
+
+/** The screenshots plugin.json lists, by file name: what each shows. */
+const EXPECTED = new Map(pluginJson.info.screenshots.map((shot) => [path.basename(shot.path), shot.name]));
+
+async function main() {
+  const stack = await startEventBusStack();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    await seedRealisticDlq(stack.seed);
+    const harness = await startHarness({
+      jsonData: { eventBusUrl: stack.serviceUrl },
+      secureJsonData: { eventBusToken: stack.token },
+    });
+    fs.mkdirSync(OUT, { recursive: true });
+    const written: string[] = [];
+
+    const open = async (pathAndQuery: string, role: string, split?: number) => {
+      const page = await browser.newPage({ viewport: VIEWPORT });
+      await page.addInitScript(
+        ([chosen, size]) => {
+          localStorage.setItem('harness.role', chosen);
+          if (size) {
+            localStorage.setItem('opsdesk-runbooks-app.beside.split', size);
+          }
+        },
+        [role, split ? String(split) : '']
+      );
+      await page.goto(`${harness.url}${pathAndQuery}`);
+      await page.waitForFunction(() => document.body.dataset.harnessReady);
+      return page;
+    };
+    const save = async (page: Page, file: string) => {
+      await page.waitForLoadState('networkidle');
+      await page.evaluate(() => document.fonts.ready.then(() => undefined));
+      written.push(await optimise(await page.screenshot(), file));
+      await page.close();
+    };
+
+    const alertQuery =
+      'alertname=EventBusDlqBacklogGrowing&stream=%7Bevents%7D%3Aorders&severity=warning&from=now-1h&to=now';
+    let page = await open(`${APP}/runbooks/dlq-management?${alertQuery}`, 'Editor');
+    await page.getByTestId(testIds.runbook.alertContext).waitFor();
+    await page.getByTestId(testIds.runbook.liveBlock).first().getByText('in the DLQ from').waitFor();
+    await save(page, 'runbook-from-alert.png');
+
+    page = await open(`${APP}/runbooks/dlq-management/beside?dashboard=opsdesk-event-bus&${alertQuery}`, 'Editor', 0.5);
+    await page.getByTestId(testIds.beside.dashboard).getByTestId(testIds.dlqPanel.health).waitFor();
+    await save(page, 'runbook-beside-dashboard.png');
+
+    page = await open('/panel/dlq-health?dashboard=opsdesk-event-bus&width=1400&height=820', 'Editor');
+    const panel = page.getByTestId(testIds.dlqPanel.container);
+    const boxes = panel.getByRole('checkbox', { name: /^Select entry / });
+    await boxes.first().waitFor();
+    for (let i = 0; i < 3; i++) {
+      await boxes.nth(i).check({ force: true });
+    }
+    await panel.getByRole('button', { name: 'Retry selected (3)' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Retry 3' }).waitFor();
+    await save(page, 'dlq-panel-retry-confirm.png');
+
+    page = await open(`/plugins/${pluginJson.id}`, 'Admin');
+    await page.getByRole('button', { name: 'Save & test' }).click();
+    await page
+      .getByTestId(testIds.appConfig.testResult)
+      .getByText(/The event bus is reachable/)
+      .waitFor();
+    await save(page, 'config.png');
+
+    await harness.close();
+    const missing = [...EXPECTED.keys()].filter((file) => !written.includes(file));
+    const unlisted = written.filter((file) => !EXPECTED.has(file));
+    if (missing.length || unlisted.length) {
+      throw new Error(
+        `plugin.json info.screenshots and this script disagree: missing ${missing}, unlisted ${unlisted}`
+      );
+    }
+  } finally {
+    await browser.close();
+    await stack.stop();
+  }
+}
+
+type Seed = Awaited<ReturnType<typeof startEventBusStack>>['seed'];
+
+/** What the demo workload's failures look like after a bad deploy: three streams, three different reasons. */
+async function seedRealisticDlq(seed: Seed) {
+  const orders = Array.from({ length: 14 }, (_, i) =>
+    JSON.stringify({ orderId: `ORD-20261126-${String(4100 + i)}`, customerId: `C-${3300 + i * 7}`, amount: -1 })
+  );
+  await seed('{events}:orders', orders, {
+    type: 'order.created',
+    reason: 'ValidationError: amount must be positive',
+    attempts: 5,
+  });
+  const payments = Array.from({ length: 6 }, (_, i) =>
+    JSON.stringify({ paymentId: `PAY-${88120 + i}`, orderId: `ORD-20261126-${4090 + i}`, currency: 'EUR' })
+  );
+  await seed('{events}:payments', payments, {
+    type: 'payment.captured',
+    reason: 'TimeoutError: ledger did not answer within 5000 ms',
+    attempts: 5,
+  });
+  const notifications = Array.from({ length: 3 }, (_, i) =>
+    JSON.stringify({ notificationId: `N-${5521 + i}`, channel: 'email', template: 'order-confirmation' })
+  );
+  await seed('{events}:notifications', notifications, {
+    type: 'notification.requested',
+    reason: 'SmtpError: 451 4.7.1 try again later',
+    attempts: 5,
+  });
+}
+
+/** Writes `png` palette-quantised under src/img/screenshots/, printing the size it had and has. */
+async function optimise(png: Buffer, file: string): Promise<string> {
+  const target = path.join(OUT, file);
+  const result = await sharp(png).png({ palette: true, quality: 90, effort: 10, compressionLevel: 9 }).toBuffer();
+  fs.writeFileSync(target, result);
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+  console.log(`${path.relative(process.cwd(), target)}: ${kib(png.length)} -> ${kib(result.length)}`);
+  return file;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
