@@ -143,11 +143,9 @@ export function createDashboardHost(panel: PanelPlugin, panelType: string, { Rea
         .then((body) => setDashboard(body.dashboard));
     }, [uid]);
     const state = new URLSearchParams(initialState ?? '');
-    const raw = {
-      from: state.get('from') ?? dashboard?.time?.from ?? 'now-6h',
-      to: state.get('to') ?? dashboard?.time?.to ?? 'now',
-    };
-    const timeRange = React.useMemo(() => data.rangeUtil.convertRawToRange(raw), [raw.from, raw.to]);
+    const from = state.get('from') ?? dashboard?.time?.from ?? 'now-6h';
+    const to = state.get('to') ?? dashboard?.time?.to ?? 'now';
+    const timeRange = React.useMemo(() => data.rangeUtil.convertRawToRange({ from, to }), [from, to]);
     const style: CSSProperties = { display: 'flex', flexDirection: 'column', gap: 8, width: '100%' };
 
     if (dashboard === undefined) {
@@ -168,7 +166,7 @@ export function createDashboardHost(panel: PanelPlugin, panelType: string, { Rea
         h(
           'div',
           { style: { display: 'flex', gap: 8, alignItems: 'center' } },
-          h(ui.Text, { color: 'secondary', variant: 'bodySmall', children: `${raw.from} to ${raw.to}` }),
+          h(ui.Text, { color: 'secondary', variant: 'bodySmall', children: `${from} to ${to}` }),
           h(RefreshButton, { eventBus })
         )
       ),
