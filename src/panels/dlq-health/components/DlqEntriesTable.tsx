@@ -59,7 +59,8 @@ export const DlqEntriesTable = ({ entries, showStream, selection, now }: Props) 
       {
         id: 'age',
         header: 'Age',
-        cell: ({ row }) => entryAge(row.original.deadLetteredAt, now),
+        // A no-break space keeps "5 seconds" on one line in the narrow column.
+        cell: ({ row }) => entryAge(row.original.deadLetteredAt, now).replace(/ /g, '\u00a0'),
         disableGrow: true,
       },
       {
