@@ -31,11 +31,19 @@ interface Annotation {
   tags: string[];
 }
 
-async function openPanel(page: Page, gotoDashboardPage: (args: { uid: string }) => Promise<unknown>, uid: string) {
-  await gotoDashboardPage({ uid });
+type DashboardFixtures = {
+  page: Page;
+  readProvisionedDashboard: (args: { fileName: string }) => Promise<{ uid: string }>;
+  gotoDashboardPage: (args: { uid: string }) => Promise<unknown>;
+};
+
+/** Opens the provisioned Event bus dashboard and waits for its DLQ panel to show the event bus's status. */
+async function openPanel({ page, readProvisionedDashboard, gotoDashboardPage }: DashboardFixtures) {
+  const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
+  await gotoDashboardPage({ uid: dashboard.uid });
   const panel = page.getByTestId(testIds.dlqPanel.container);
   await expect(panel.getByTestId(testIds.dlqPanel.status)).toBeVisible({ timeout: 30_000 });
-  return panel;
+  return { dashboard, panel };
 }
 
 interface SelectComponents {
@@ -86,8 +94,7 @@ test.describe('as an Editor', () => {
     const stream = '{events}:orders';
     const since = Date.now();
     await waitForDlqEntries(page.request, stream, 10);
-    const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
-    const panel = await openPanel(page, gotoDashboardPage, dashboard.uid);
+    const { dashboard, panel } = await openPanel({ page, readProvisionedDashboard, gotoDashboardPage });
     await expect(panel.getByRole('button', { name: /^Purge/ })).toHaveCount(0);
 
     const rows = await showStream(page, panel, components, stream);
@@ -139,8 +146,7 @@ test.describe('as a Viewer', () => {
     gotoDashboardPage,
     page,
   }) => {
-    const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
-    const panel = await openPanel(page, gotoDashboardPage, dashboard.uid);
+    const { panel } = await openPanel({ page, readProvisionedDashboard, gotoDashboardPage });
 
     await expect(panel.getByTestId(testIds.dlqPanel.readOnly)).toBeVisible();
     await expect(panel.getByRole('button', { name: /^(Retry|Purge)/ })).toHaveCount(0);
@@ -166,8 +172,7 @@ test.describe('as an Admin', () => {
     const stream = '{events}:payments';
     const since = Date.now();
     await waitForDlqEntries(page.request, stream, 2);
-    const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
-    const panel = await openPanel(page, gotoDashboardPage, dashboard.uid);
+    const { dashboard, panel } = await openPanel({ page, readProvisionedDashboard, gotoDashboardPage });
 
     const rows = await showStream(page, panel, components, stream);
     const id = idOf(await rows.first().getAttribute('aria-label'));
