@@ -13,6 +13,7 @@ import { EventBusStack, startEventBusStack } from './services';
 
 const SCREENSHOTS = path.join(__dirname, '.build', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PLAIN_HTTP_HOST = 'runbooks.test';
 
 describe('in Chromium, with the built plugin', () => {
   let stack: EventBusStack;
@@ -38,6 +39,8 @@ describe('in Chromium, with the built plugin', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // A name that is not localhost, for an origin the browser does not count as secure (plain HTTP).
+        `--host-resolver-rules=MAP ${PLAIN_HTTP_HOST} 127.0.0.1`,
       ],
     });
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -60,7 +63,7 @@ describe('in Chromium, with the built plugin', () => {
   async function open(
     pathAndQuery: string,
     role = 'Admin',
-    { embeddedDashboard = true }: { embeddedDashboard?: boolean } = {}
+    { embeddedDashboard = true, plainHttp = false }: { embeddedDashboard?: boolean; plainHttp?: boolean } = {}
   ): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const seen: PageProblems = { errors: [], httpErrors: [] };
@@ -84,7 +87,8 @@ describe('in Chromium, with the built plugin', () => {
       },
       [role, embeddedDashboard ? 'on' : 'off']
     );
-    await page.goto(`${harness.url}${pathAndQuery}`);
+    const origin = plainHttp ? `http://${PLAIN_HTTP_HOST}:${new URL(harness.url).port}` : harness.url;
+    await page.goto(`${origin}${pathAndQuery}`);
     await page.waitForFunction(() => document.body.dataset.harnessReady || document.body.dataset.harnessError);
     const startError = await page.evaluate(() => document.body.dataset.harnessError);
     assert.equal(startError, undefined, `the host failed to start: ${startError}`);
@@ -152,6 +156,29 @@ describe('in Chromium, with the built plugin', () => {
     await page.waitForURL(/\/runbooks\/key-rotation/);
     await page.getByRole('heading', { name: /Rotate the event-bus token/ }).waitFor();
     await finish(page, 'runbook-link');
+  });
+
+  it('copies a runbook command over plain HTTP, where the browser offers no clipboard API', async () => {
+    const page = await open('/a/opsdesk-runbooks-app/runbooks/dlq-management', 'Viewer', { plainHttp: true });
+    await page.getByTestId(testIds.runbook.markdown).waitFor();
+    assert.deepEqual(await page.evaluate(() => [window.isSecureContext, typeof navigator.clipboard]), [
+      false,
+      'undefined',
+    ]);
+    const command = await page.getByTestId(testIds.runbook.markdown).locator('pre').first().innerText();
+    await page.getByTestId(testIds.runbook.markdown).getByRole('button', { name: 'Copy' }).first().click();
+    await page.getByText('Copied').first().waitFor();
+
+    // What the operator pastes into a terminal: the block as written.
+    await page.evaluate(() => {
+      const target = document.createElement('textarea');
+      target.id = 'paste-target';
+      document.body.appendChild(target);
+      target.focus();
+    });
+    await page.keyboard.press('Control+V');
+    assert.equal(await page.locator('#paste-target').inputValue(), command);
+    await finish(page, 'copy-over-plain-http');
   });
 
   it('shows the runbook beside its dashboard with the same time range, and the divider moves and is remembered', async () => {
