@@ -122,6 +122,27 @@ describe('grafanaProxy', () => {
       await down.close();
     }
   });
+
+  it('sends a compose network name to where the harness runs that service', async () => {
+    const { port } = upstream.address() as AddressInfo;
+    const aliased = await startGrafanaProxy({
+      pluginJson,
+      jsonData: { eventBusUrl: 'http://event-bus:8080' },
+      secureJsonData: { eventBusToken: 'service-token' },
+      users: { viewer: { login: 'vera', role: 'Viewer' } },
+      hostAliases: { 'event-bus:8080': `127.0.0.1:${port}` },
+    });
+    try {
+      seen = [];
+      const response = await fetch(`${aliased.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
+        headers: { authorization: 'Bearer viewer' },
+      });
+      assert.equal(response.status, 200);
+      assert.equal(seen[0].url, '/api/events/health');
+    } finally {
+      await aliased.close();
+    }
+  });
 });
 
 describe('route semantics', () => {

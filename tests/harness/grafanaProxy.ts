@@ -35,6 +35,11 @@ export interface GrafanaProxyOptions {
   secureJsonData: Record<string, string>;
   /** Service-account tokens (sent as `Authorization: Bearer <token>`) and the users they sign in. */
   users: Record<string, ProxyUser>;
+  /**
+   * Upstream `host:port` as the Grafana server's network names it (`event-bus:8080`, which compose's DNS resolves)
+   * and where the harness really runs it (`127.0.0.1:41234`).
+   */
+  hostAliases?: Record<string, string>;
 }
 
 export interface RunningProxy {
@@ -145,11 +150,13 @@ export function grafanaProxyHandler(options: GrafanaProxyOptions): http.RequestL
       headers[header.name.toLowerCase()] = renderTemplate(header.content, options);
     }
 
+    const alias = options.hostAliases?.[target.host];
+    const address = alias ? new URL(`${target.protocol}//${alias}`) : target;
     const upstream = http.request(
       {
         protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
+        hostname: address.hostname,
+        port: address.port,
         method,
         path: `${upstreamPath}${incoming.search}`,
         headers,

@@ -16,6 +16,8 @@ const OUT = path.resolve(__dirname, '..', '..', 'src', 'img', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWPORT = { width: 1440, height: 900 };
 const APP = `/a/${pluginJson.id}`;
+/** The event-bus URL docker-compose.yaml gives Grafana. */
+const COMPOSE_EVENT_BUS = 'http://event-bus:8080';
 
 /** The screenshots plugin.json lists, by file name: what each shows. */
 const EXPECTED = new Map(pluginJson.info.screenshots.map((shot) => [path.basename(shot.path), shot.name]));
@@ -25,15 +27,16 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   try {
     await seedRealisticDlq(stack.seed);
-    const harness = await startHarness({
-      jsonData: { eventBusUrl: stack.serviceUrl },
-      secureJsonData: { eventBusToken: stack.token },
-    });
+    // The settings name the event bus as the compose stack does; the proxy stand-in sends that to the local one.
+    const harness = await startHarness(
+      { jsonData: { eventBusUrl: COMPOSE_EVENT_BUS }, secureJsonData: { eventBusToken: stack.token } },
+      { hostAliases: { [new URL(COMPOSE_EVENT_BUS).host]: new URL(stack.serviceUrl).host } }
+    );
     fs.mkdirSync(OUT, { recursive: true });
     const written: string[] = [];
 
-    const open = async (pathAndQuery: string, role: string, split?: number) => {
-      const page = await browser.newPage({ viewport: VIEWPORT });
+    const open = async (pathAndQuery: string, role: string, split?: number, viewport = VIEWPORT) => {
+      const page = await browser.newPage({ viewport });
       await page.addInitScript(
         ([chosen, size]) => {
           localStorage.setItem('harness.role', chosen);
@@ -76,7 +79,8 @@ async function main() {
     await page.getByRole('dialog').getByRole('button', { name: 'Retry 3' }).waitFor();
     await save(page, 'dlq-panel-retry-confirm.png');
 
-    page = await open(`/plugins/${pluginJson.id}`, 'Admin');
+    // The form is narrow: a smaller window, not a mostly empty one.
+    page = await open(`/plugins/${pluginJson.id}`, 'Admin', undefined, { width: 1024, height: 540 });
     await page.getByRole('button', { name: 'Save & test' }).click();
     await page
       .getByTestId(testIds.appConfig.testResult)

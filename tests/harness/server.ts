@@ -94,12 +94,22 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown) 
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-export function startHarness(settings: HarnessSettings, port = 0): Promise<RunningHarness> {
+export interface HarnessOptions {
+  /** Loopback port to listen on; a free one by default. */
+  port?: number;
+  /** See `GrafanaProxyOptions.hostAliases`. */
+  hostAliases?: Record<string, string>;
+}
+
+export function startHarness(
+  settings: HarnessSettings,
+  { port = 0, hostAliases }: HarnessOptions = {}
+): Promise<RunningHarness> {
   if (!fs.existsSync(path.join(BUILD, 'host.js')) || !fs.existsSync(path.join(DIST, 'module.js'))) {
     throw new Error('build first: npm run build && npx webpack -c tests/harness/webpack.config.ts');
   }
   const annotations: unknown[] = [];
-  const proxy = grafanaProxyHandler({ pluginJson, ...settings, users: USERS });
+  const proxy = grafanaProxyHandler({ pluginJson, ...settings, users: USERS, hostAliases });
   // The proxy reads jsonData/secureJsonData per request, so saving settings takes effect at once, as in Grafana.
   const proxyOptions = { jsonData: settings.jsonData, secureJsonData: settings.secureJsonData };
 
