@@ -33,7 +33,13 @@ interface DashboardJson {
 const GRID_ROW_PX = 30;
 const GRID_MARGIN_PX = 8;
 
-export function createDashboardHost(panel: PanelPlugin, panelType: string, { React, data, ui, runtime }: Libraries) {
+/** The panel plugin's own `plugin.json`, as far as a dashboard reads it. */
+interface PanelMeta {
+  id: string;
+  name: string;
+}
+
+export function createDashboardHost(panel: PanelPlugin, meta: PanelMeta, { React, data, ui, runtime }: Libraries) {
   // Grafana fills this registry with its option editors at start; the harness renders no panel editor, so only the
   // ids matter: the builder refuses an option whose editor id is unknown.
   data.standardEditorsRegistry.setInit(() =>
@@ -105,7 +111,7 @@ export function createDashboardHost(panel: PanelPlugin, panelType: string, { Rea
         width: Number(params.get('width') ?? 1200),
         height: Number(params.get('height') ?? 640),
         options: JSON.parse(params.get('options') ?? '{}') as Record<string, unknown>,
-        title: params.get('title') ?? 'DLQ health',
+        title: params.get('title') ?? meta.name,
         timeRange: data.getDefaultTimeRange(),
         eventBus: new data.EventBusSrv(),
       };
@@ -154,7 +160,7 @@ export function createDashboardHost(panel: PanelPlugin, panelType: string, { Rea
     if (dashboard === null) {
       return h(ui.Alert, { severity: 'error', title: `Dashboard ${uid} not found` });
     }
-    const own = dashboard.panels.filter((p) => p.type === panelType);
+    const own = dashboard.panels.filter((p) => p.type === meta.id);
     const others = dashboard.panels.length - own.length;
     return h(
       'div',

@@ -9,7 +9,7 @@ import { loadPluginModule } from './amd';
 import { createBackendSrv } from './backendSrv';
 import { createDashboardHost } from './dashboard';
 
-const PLUGIN_ID = 'opsdesk-runbooks-app';
+const PLUGIN_ID = pluginJson.id;
 
 async function main() {
   const role = localStorage.getItem('harness.role') ?? 'Admin';
@@ -101,7 +101,7 @@ async function main() {
     plugin: PanelPlugin;
   };
   const panelMeta = await (await fetch(`/public/plugins/${PLUGIN_ID}/${panelDir}/plugin.json`)).json();
-  const dashboards = createDashboardHost(panelPlugin, panelMeta.id, { React, data, ui, runtime });
+  const dashboards = createDashboardHost(panelPlugin, panelMeta, { React, data, ui, runtime });
   // Grafana registers EmbeddedDashboard at start; a test can leave it out to see what an older Grafana shows.
   if (localStorage.getItem('harness.embeddedDashboard') !== 'off') {
     runtime.setEmbeddedDashboard(dashboards.EmbeddedDashboard);
