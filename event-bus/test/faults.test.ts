@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 
 import { buildApp } from '../src/app';
+import type { RedisClient } from '../src/redis';
 import { freePort, RedisServer, type Fsync } from '../src/redisServer';
 import {
   assertSchema,
@@ -33,6 +34,17 @@ after(async () => {
   }
 });
 
+/** A client the after hook closes even when its test fails first: an open client would keep node reconnecting. */
+async function trackedClient(url: string): Promise<RedisClient> {
+  const client = await connectedClient(url);
+  cleanups.push(async () => {
+    if (client.isOpen) {
+      client.destroy();
+    }
+  });
+  return client;
+}
+
 function post(app: FastifyInstance, route: 'retry' | 'purge', body: unknown) {
   return app.inject({
     method: 'POST',
@@ -52,7 +64,7 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
       cleanups.push(() => app.close());
       const results: string[] = [];
       for (let run = 0; run < 5; run++) {
-        let client = await connectedClient(server.url);
+        let client = await trackedClient(server.url);
         await client.sendCommand(['FLUSHALL']);
         const seeded = await seed(client, 100000, `k${fsync}${run}`);
         const upToId = seeded[seeded.length - 1].dlqId;
@@ -76,14 +88,21 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
 
         await server.start();
         await waitFor(() => app.redis.isReady, 10000, 'app reconnect');
-        client = await connectedClient(server.url);
+        client = await trackedClient(server.url);
         const seen = await census(client);
         const expected = seeded.map((s) => s.msg);
         const v = check(expected, seen);
         assert.equal(summary(v), 'lost=0 duplicated=0 unexpected=0', `run ${run} after restart`);
         const moved = seen.inStreams.size;
-        // Reported counts are those of completed batches; the batch in flight may have landed or not.
-        assert.ok(moved >= body.retried && moved - body.retried <= 200, `moved ${moved}, reported ${body.retried}`);
+        // Reported counts are those of batches Redis acknowledged; the batch in flight may have landed or not. With
+        // `always` every acknowledged batch was on disk. With `everysec` Redis still acknowledges while it postpones
+        // its AOF write behind a slow fsync (seen under I/O load: reported 24,600, 24,400 survived), so a kill -9
+        // can take back what was reported; the operation record, written by the same scripts, stays exact.
+        if (fsync === 'always') {
+          assert.ok(moved >= body.retried && moved - body.retried <= 200, `moved ${moved}, reported ${body.retried}`);
+        } else {
+          assert.ok(moved <= body.retried + 200, `moved ${moved}, reported ${body.retried}`);
+        }
 
         // The operation record matches what moved (it is updated inside each batch script); once its batches have
         // been silent for a while, verify reports the cut-short operation as "unknown", not "running".
@@ -159,7 +178,7 @@ describe('Redis availability', () => {
     cleanups.push(() => server.destroy());
     const app = await makeApp(server.url);
     cleanups.push(() => app.close());
-    const client = await connectedClient(server.url);
+    const client = await trackedClient(server.url);
     await seed(client, 10, 'np');
     await client.close();
     await waitFor(
@@ -189,7 +208,7 @@ describe('Redis availability', () => {
     cleanups.push(() => server.destroy());
     const app = await makeApp(server.url, { batchSize: 100 });
     cleanups.push(() => app.close());
-    const client = await connectedClient(server.url);
+    const client = await trackedClient(server.url);
     const seeded = await seed(client, 3000, 'sf');
     let flushes = 0;
     app.runner.onBatch = async () => {
@@ -219,7 +238,7 @@ describe('graceful shutdown', () => {
     cleanups.push(() => server.destroy());
     const app = await makeApp(server.url);
     cleanups.push(() => app.close());
-    const client = await connectedClient(server.url);
+    const client = await trackedClient(server.url);
     const seeded = await seed(client, 5000, 'drain');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -255,7 +274,7 @@ describe('graceful shutdown', () => {
     const server = new RedisServer({ appendfsync: 'always' });
     await server.start();
     cleanups.push(() => server.destroy());
-    const client = await connectedClient(server.url);
+    const client = await trackedClient(server.url);
     const seeded = await seed(client, 100000, 'term');
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'server.ts')], {
