@@ -497,10 +497,15 @@ describe('GET /api/events/dlq/operations/:id', () => {
     const seeded = await seed(client, 3000, 'busy', ORDERS);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    app.runner.onBatch = () => gate;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    app.runner.onBatch = () => {
+      holding();
+      return gate;
+    };
     try {
       const first = post('/api/events/dlq/retry', { upToId: seeded[2999].dlqId });
-      await new Promise((r) => setTimeout(r, 50));
+      await held;
       const second = await post('/api/events/dlq/purge', { confirm: 'purge', upToId: seeded[2999].dlqId });
       assert.equal(second.statusCode, 409);
       assert.equal(second.json().error, 'operation_in_progress');

@@ -20,6 +20,7 @@ import {
   startRedis,
   summary,
   assertExactlyOnce,
+  waitFor,
 } from './helpers';
 
 // The concurrency and arrival scenarios of RELIABILITY.md. Two apps on one Redis stand for two replicas (or two
@@ -155,19 +156,20 @@ describe('arrivals during operations', () => {
     const producer = await connectedClient(redis.url);
     const arrivals: string[] = [];
     let stop = false;
+    // About 100 msg/s, bounded in count (not in time, so a slow machine gets the same scenario, only slower).
     const produce = (async () => {
-      const until = Date.now() + 4000;
-      while (!stop && Date.now() < until) {
+      while (!stop && arrivals.length < 5000) {
         const msg = `arrival-${arrivals.length}`;
         arrivals.push(msg);
         await deadLetterOne(producer, msg);
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => arrivals.length >= 40, 30_000, '40 arrivals before the purge');
     const list = (await a.inject({ url: '/api/events/dlq?limit=1', headers: AUTH })).json();
     const res = await post(a, 'purge', { confirm: 'purge', upToId: list.snapshotId });
-    await new Promise((r) => setTimeout(r, 500));
+    const atPurgeEnd = arrivals.length;
+    await waitFor(() => arrivals.length >= atPurgeEnd + 40, 30_000, '40 arrivals after the purge');
     stop = true;
     await produce;
     await producer.close();

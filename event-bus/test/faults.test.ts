@@ -69,14 +69,18 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
         const seeded = await seed(client, 100000, `k${fsync}${run}`);
         const upToId = seeded[seeded.length - 1].dlqId;
         await client.close();
-        // Kill at a random moment (not between batches on purpose): usually a script or its reply is in flight.
-        const delay = 50 + Math.floor(Math.random() * 600);
+        // Kill at a random point of the retry, chosen by progress rather than by the clock so that it falls inside
+        // the retry on a fast machine and a slow one alike; a random 0-3 ms after a batch returns, when the next
+        // script or its reply is usually in flight (not between batches on purpose).
+        const killAt = 2000 + Math.floor(Math.random() * 58000);
+        const delay = Math.floor(Math.random() * 4);
         let killed: Promise<void> | null = null;
-        const timer = setTimeout(() => {
-          killed = server.kill9();
-        }, delay);
-        const res = await post(app, 'retry', { upToId });
-        clearTimeout(timer);
+        app.runner.onBatch = (done) => {
+          if (done >= killAt && !killed) {
+            killed = new Promise((r) => setTimeout(r, delay)).then(() => server.kill9());
+          }
+        };
+        const res = await post(app, 'retry', { upToId }).finally(() => (app.runner.onBatch = undefined));
         await killed;
         assert.ok(killed, `the kill happened during the retry (got ${res.statusCode} ${res.body.slice(0, 200)})`);
         assert.equal(res.statusCode, 503, res.body);
@@ -131,7 +135,7 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
         assert.equal(Number(await client.sendCommand(['XLEN', DLQ])), 0);
         await client.close();
         results.push(
-          `run ${run}: killed at ${delay} ms, reported ${body.retried} before the kill, ${moved} moved, repeat moved ${100000 - moved}`
+          `run ${run}: killed ${delay} ms after ${killAt}+ moved, reported ${body.retried} before the kill, ${moved} moved, repeat moved ${100000 - moved}`
         );
       }
       console.log(`# kill -9 (${fsync}): ${results.join('; ')}`);
@@ -140,14 +144,16 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
 });
 
 describe('Redis availability', () => {
-  test('Redis down at start: health says down within 1 s, the process stays up, and recovers when Redis returns', async () => {
+  test('Redis down at start: health says down before the panel gives up, the process stays up, and recovers when Redis returns', async () => {
     const port = await freePort();
     const app = buildApp(testConfig(`redis://127.0.0.1:${port}`));
     cleanups.push(() => app.close());
     await app.ready();
     const t0 = Date.now();
     const res = await app.inject({ url: '/api/events/health', headers: AUTH });
-    assert.ok(Date.now() - t0 < 1000);
+    // Liveness: the answer comes from the client's state, without a round trip (a few ms), and must come before
+    // the panel's own 10 s timeout turns "Redis is down" into "no answer"; 5 s is both.
+    assert.ok(Date.now() - t0 < 5000, `health took ${Date.now() - t0} ms`);
     assert.equal(res.statusCode, 503);
     assert.equal(res.json().status, 'down');
     assertSchema('Health', res.json());
@@ -321,6 +327,7 @@ describe('graceful shutdown', () => {
     const code = await exited;
     const elapsed = Date.now() - t0;
     assert.equal(code, 0);
+    // Liveness and the README's promise: the running batch ends in milliseconds, the process exits within 10 s.
     assert.ok(elapsed < 10000, `exit took ${elapsed} ms`);
     const body = (await res.json()) as { outcome: string; retried: number };
     assert.equal(res.status, 503);

@@ -47,7 +47,8 @@ test('workload: dead-letter by delivery count, retry, transient recover, permane
     makePayload: (n) => ({ msg: `w-${n}` }),
   });
   await workload.start();
-  await new Promise((r) => setTimeout(r, 1500));
+  // A count, not a duration: about 1.5 s of the workload here, and the same messages on a slower machine.
+  await waitFor(() => workload.stats.published >= 450, 60_000, '450 messages published');
   // Stop publishing but keep consuming: build a second workload without a producer on the same groups.
   await workload.stop();
   const workers = new Workload({ ...workload.opts, rate: 0 });
