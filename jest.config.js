@@ -13,6 +13,9 @@ module.exports = {
     '^yaml$': require.resolve('yaml'),
   },
   resetMocks: true,
+  // A bound on hangs, not on speed: real @grafana/ui components in jsdom make a test that pages or opens menus take
+  // seconds, and more on a slower or busier machine than this one.
+  testTimeout: 30_000,
   randomize: true,
   transform: {
     ...baseConfig.transform,

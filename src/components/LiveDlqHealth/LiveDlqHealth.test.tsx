@@ -17,8 +17,6 @@ jest.mock('@grafana/runtime', () => ({
   hasPermission: (action: string) => permissions.has(action),
 }));
 
-jest.setTimeout(30_000);
-
 function setup(actions: string[]) {
   forgetSharedHealth();
   permissions.clear();

@@ -23,9 +23,6 @@ jest.mock('@grafana/runtime', () => ({
   hasPermission: (action: string) => permissions.has(action),
 }));
 
-// Real @grafana/ui components in jsdom: a test that pages or opens menus takes seconds.
-jest.setTimeout(30_000);
-
 const READ = 'opsdesk-runbooks-app.dlq:read';
 const RETRY = 'opsdesk-runbooks-app.dlq:retry';
 const PURGE = 'opsdesk-runbooks-app.dlq:purge';
