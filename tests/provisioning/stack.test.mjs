@@ -75,7 +75,9 @@ it(
       child.kill('SIGTERM');
       const { code } = await exited;
       assert.equal(code, 0, out);
-      assert.ok(Date.now() - started < 15_000, 'stopped within 15 s');
+      // Liveness, not speed: the stack sends each part SIGTERM and SIGKILL 10 s later, so past 15 s something
+      // ignored even that. A clean stop takes about a second.
+      assert.ok(Date.now() - started < 15_000, `stopped in ${Date.now() - started} ms, not within 15 s`);
       for (const port of Object.values(ports)) {
         assert.equal(await listening(port), false, `port ${port} still answers after the stack stopped`);
       }
