@@ -3,7 +3,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { testIds } from 'components/testIds';
-import { createFakeEventBus, entryAt } from 'panels/dlq-health/fakeEventBus';
+import { createFakeEventBus, entryAt } from 'panels/dlq-health/components/__fixtures__/fakeEventBus';
 import { forgetSharedHealth } from 'panels/dlq-health/hooks/sharedHealth';
 
 import { LiveDlqHealth, parseLiveBlockOptions } from './LiveDlqHealth';

@@ -8,7 +8,7 @@ import { config, FetchResponse, RefreshEvent } from '@grafana/runtime';
 import { EventBusTimeoutError } from 'api/eventBus';
 import { testIds } from 'components/testIds';
 
-import { createFakeEventBus, entryAt, fail, FakeEventBus, healthOf, ok } from '../fakeEventBus';
+import { createFakeEventBus, entryAt, fail, FakeEventBus, healthOf, ok } from './__fixtures__/fakeEventBus';
 import { forgetSharedHealth } from '../hooks/sharedHealth';
 import { DEFAULT_OPTIONS, DlqPanelOptions } from '../types';
 import { DlqHealthPanel } from './DlqHealthPanel';
