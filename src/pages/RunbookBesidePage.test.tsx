@@ -87,6 +87,14 @@ describe('RunbookBesidePage', () => {
     expect(screen.getByText(/^dashboard opsdesk-event-bus/)).toBeInTheDocument();
   });
 
+  it('shows its own dashboard, and says so, when the link names one the runbook does not list', () => {
+    open('dlq-management', '?dashboard=someone-elses-dashboard&from=now-1h&to=now');
+
+    expect(screen.getByText(/^dashboard opsdesk-event-bus/)).toBeInTheDocument();
+    expect(screen.queryByText(/^dashboard someone-elses-dashboard/)).not.toBeInTheDocument();
+    expect(screen.getByText('This runbook does not list the dashboard "someone-elses-dashboard"')).toBeInTheDocument();
+  });
+
   it('says so and offers the dashboard in a new tab where Grafana cannot embed it', () => {
     mockIsEmbeddingSupported = false;
     jest.spyOn(console, 'error').mockImplementation(() => undefined);

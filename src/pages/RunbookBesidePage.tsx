@@ -7,7 +7,7 @@ import { Alert, ErrorBoundary, LinkButton, RadioButtonGroup, Stack, useSplitter,
 
 import { testIds } from 'components/testIds';
 import { findRunbook } from 'runbooks/catalog';
-import { contextParams, dashboardParams, dashboardPath, runbookPath } from 'runbooks/urls';
+import { besideDashboard, contextParams, dashboardParams, dashboardPath, runbookPath } from 'runbooks/urls';
 
 import { PLUGIN_ID } from '../constants';
 import RunbookPage, { RunbookContent } from './RunbookPage';
@@ -27,7 +27,8 @@ const RunbookBesidePage = ({ slug }: Props) => {
   const styles = useStyles2(getStyles);
   const [params, setParams] = useSearchParams();
   const runbook = findRunbook(slug);
-  const dashboardUid = params.get('dashboard') ?? runbook?.dashboards[0];
+  const requested = params.get('dashboard');
+  const dashboardUid = besideDashboard(runbook?.dashboards ?? [], requested);
 
   const { containerProps, primaryProps, secondaryProps, splitterProps } = useSplitter({
     direction: 'row',
@@ -96,6 +97,13 @@ const RunbookBesidePage = ({ slug }: Props) => {
                 setParams(next, { replace: true });
               }}
             />
+          )}
+          {requested !== null && requested !== dashboardUid && (
+            <Alert severity="warning" title={`This runbook does not list the dashboard "${requested}"`}>
+              {dashboardUid
+                ? 'The link asked for a dashboard this runbook does not name; its own dashboard is shown instead, and actions taken here are recorded on that one.'
+                : 'The link asked for a dashboard this runbook does not name.'}
+            </Alert>
           )}
           {dashboardUid ? (
             <EmbeddedOrFallback

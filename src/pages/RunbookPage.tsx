@@ -11,7 +11,7 @@ import { RunbookHeader } from 'components/RunbookHeader/RunbookHeader';
 import { TableOfContents } from 'components/TableOfContents/TableOfContents';
 import { testIds } from 'components/testIds';
 import { CatalogRunbook, findRunbook } from 'runbooks/catalog';
-import { alertContextFrom, runbookIndexPath } from 'runbooks/urls';
+import { alertContextFrom, besideDashboard, runbookIndexPath } from 'runbooks/urls';
 
 interface Props {
   slug: string;
@@ -61,7 +61,7 @@ export const RunbookContent = ({
         body={withoutTitle(runbook.body, runbook.title)}
         slug={runbook.slug}
         streamOverride={stream}
-        dashboardUid={isBeside ? (params.get('dashboard') ?? runbook.dashboards[0]) : undefined}
+        dashboardUid={isBeside ? besideDashboard(runbook.dashboards, params.get('dashboard')) : undefined}
       />
     </>
   );

@@ -1,6 +1,7 @@
 import {
   alertContextFrom,
   alertResolverPath,
+  besideDashboard,
   besidePath,
   contextParams,
   dashboardParams,
@@ -69,6 +70,24 @@ describe('paths', () => {
     expect(alertResolverPath('ApiDown', { alertname: 'ApiDown', service: 'api', __alert_rule_uid__: 'x' })).toBe(
       '/a/opsdesk-runbooks-app/alert?alertname=ApiDown&service=api'
     );
+  });
+});
+
+describe('besideDashboard', () => {
+  const listed = ['opsdesk-platform-overview', 'opsdesk-event-bus'];
+
+  it('takes the dashboard the link names when the runbook lists it', () => {
+    expect(besideDashboard(listed, 'opsdesk-event-bus')).toBe('opsdesk-event-bus');
+  });
+
+  it("falls back to the runbook's first dashboard for a name it does not list, or none", () => {
+    expect(besideDashboard(listed, 'someone-elses-dashboard')).toBe('opsdesk-platform-overview');
+    expect(besideDashboard(listed, '')).toBe('opsdesk-platform-overview');
+    expect(besideDashboard(listed, null)).toBe('opsdesk-platform-overview');
+  });
+
+  it('names no dashboard for a runbook that lists none, whatever the link says', () => {
+    expect(besideDashboard([], 'opsdesk-event-bus')).toBeUndefined();
   });
 });
 
