@@ -156,7 +156,7 @@ const RunbookIndexPage = () => {
             <ul className={styles.results} ref={resultsRef} onKeyDown={onResultsKeyDown} aria-label="Runbooks">
               {results.map(({ runbook, matchedOn }) => (
                 <li key={runbook.slug} data-testid={testIds.index.result}>
-                  <Card href={runbookPath(runbook.slug)} noMargin>
+                  <Card href={runbookPath(runbook.slug)} className={styles.card}>
                     <Card.Heading>{runbook.title}</Card.Heading>
                     <Card.Meta>
                       <span>Owner {runbook.owner}</span>
@@ -202,6 +202,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
     flexDirection: 'column',
     gap: theme.spacing(2),
   }),
+  // Card's `noMargin` arrived in Grafana 12.1; on 11.6 and 12.0 it would reach the DOM and leave the margin.
+  card: css({ marginBottom: 0 }),
   results: css({
     listStyle: 'none',
     margin: 0,

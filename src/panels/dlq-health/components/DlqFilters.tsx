@@ -1,5 +1,6 @@
 import React, { useEffect, useState } from 'react';
-import { Field, Input, Select, Stack } from '@grafana/ui';
+import { css } from '@emotion/css';
+import { Field, Input, Select, Stack, useStyles2 } from '@grafana/ui';
 
 interface Props {
   /** Stream keys to offer, for example from the health's breakdown. */
@@ -15,6 +16,7 @@ const TYPING_PAUSE_MS = 400;
 
 /** Filter by origin stream and by text in type or reason; the text applies once typing pauses. */
 export const DlqFilters = ({ streams, stream, q, onStreamChange, onQueryChange }: Props) => {
+  const styles = useStyles2(getStyles);
   const [text, setText] = useState(q ?? '');
 
   useEffect(() => {
@@ -31,7 +33,7 @@ export const DlqFilters = ({ streams, stream, q, onStreamChange, onQueryChange }
 
   return (
     <Stack gap={1} wrap="wrap">
-      <Field label="Stream" noMargin>
+      <Field label="Stream" className={styles.field}>
         {/* Select over Combobox: it renders the same on every Grafana this panel supports (11.6 and later), and its
             options do not depend on layout measurements. */}
         {/* eslint-disable-next-line @typescript-eslint/no-deprecated */}
@@ -43,7 +45,7 @@ export const DlqFilters = ({ streams, stream, q, onStreamChange, onQueryChange }
           onChange={(option) => onStreamChange(option?.value || undefined)}
         />
       </Field>
-      <Field label="Type or reason contains" noMargin>
+      <Field label="Type or reason contains" className={styles.field}>
         <Input
           width={30}
           value={text}
@@ -55,3 +57,9 @@ export const DlqFilters = ({ streams, stream, q, onStreamChange, onQueryChange }
     </Stack>
   );
 };
+
+// Field's `noMargin` arrived in Grafana 12.1; on 11.6 and 12.0 it would reach the DOM and leave the margin. A class
+// renders the same on every version the panel supports.
+const getStyles = () => ({
+  field: css({ marginBottom: 0 }),
+});
