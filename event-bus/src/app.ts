@@ -64,22 +64,33 @@ function tokenMatches(header: string | undefined, accepted: Buffer[]): boolean {
   return m !== null && matches.includes(true);
 }
 
-/** The Grafana user, for audit only (never for authorisation). */
-function actorOf(req: FastifyRequest): string {
+/**
+ * The Grafana user, for audit only (never for authorisation). Grafana's plugin proxy always sends
+ * `X-Grafana-Context`: `json.Marshal` of its signed-in user, whose Go fields carry no json tags, so the keys are
+ * `Login`, `Name`, `Email`, `IsAnonymous`... (test/fixtures/x-grafana-context.json). `X-Grafana-User` comes only
+ * when Grafana is set to send it (and Grafana removes one a browser sent), so it is the fallback.
+ */
+export function actorOf(headers: FastifyRequest['headers']): string {
   const clean = (s: string) => s.replace(/[^\x20-\x7E]/g, '').slice(0, 200);
-  const ctx = req.headers['x-grafana-context'];
+  const ctx = headers['x-grafana-context'];
   if (typeof ctx === 'string') {
     try {
-      const login = (JSON.parse(ctx) as { login?: unknown }).login;
-      if (typeof login === 'string' && login !== '') {
-        return clean(login);
+      const user = JSON.parse(ctx) as Record<string, unknown>;
+      for (const key of ['Login', 'Name', 'Email']) {
+        const value = user[key];
+        if (typeof value === 'string' && clean(value) !== '') {
+          return clean(value);
+        }
+      }
+      if (user.IsAnonymous === true) {
+        return 'anonymous';
       }
     } catch {
       // A malformed header is not worth failing the request over; fall through.
     }
   }
-  const user = req.headers['x-grafana-user'];
-  return typeof user === 'string' && user !== '' ? clean(user) : 'unknown';
+  const user = headers['x-grafana-user'];
+  return typeof user === 'string' && clean(user) !== '' ? clean(user) : 'unknown';
 }
 
 /**
@@ -375,7 +386,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
         message: 'Redis is not reachable; nothing was changed. Try again when health reports "ok".',
       });
     }
-    const actor = actorOf(req);
+    const actor = actorOf(req.headers);
     const request: MutationRequest = {
       action,
       actor,

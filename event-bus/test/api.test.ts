@@ -3,6 +3,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
+import { actorOf } from '../src/app';
+
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
 import {
@@ -17,6 +19,7 @@ import {
   seed,
   startRedis,
 } from './helpers';
+import grafanaContext from './fixtures/x-grafana-context.json';
 
 let redis: RedisServer;
 let app: FastifyInstance;
@@ -244,7 +247,7 @@ describe('POST /api/events/dlq/retry', () => {
     const res = await post(
       '/api/events/dlq/retry',
       { upToId },
-      { 'x-grafana-context': JSON.stringify({ login: 'alice' }) }
+      { 'x-grafana-context': JSON.stringify(grafanaContext.editor) }
     );
     assert.equal(res.statusCode, 200);
     const body = res.json();
@@ -379,7 +382,11 @@ describe('POST /api/events/dlq/retry', () => {
       await logged.inject({
         method: 'POST',
         url: '/api/events/dlq/purge',
-        headers: { ...AUTH, 'content-type': 'application/json', 'x-grafana-context': '{"login":"carol"}' },
+        headers: {
+          ...AUTH,
+          'content-type': 'application/json',
+          'x-grafana-context': JSON.stringify(grafanaContext.editor),
+        },
         payload: JSON.stringify({ confirm: 'purge', upToId: seeded[2].dlqId }),
       });
       const audits = lines.map((l) => JSON.parse(l)).filter((l) => l.audit);
@@ -388,7 +395,7 @@ describe('POST /api/events/dlq/retry', () => {
       assert.equal(audits[0].audit.counts.retried, 1);
       assert.equal(audits[0].audit.outcome, 'ok');
       assert.equal(typeof audits[0].audit.durationMs, 'number');
-      assert.equal(audits[1].audit.actor, 'carol');
+      assert.equal(audits[1].audit.actor, 'eddie');
       assert.equal(audits[1].audit.counts.purged, 2);
       const all = lines.join('\n');
       assert.ok(!all.includes(TOKEN), 'token in logs');
@@ -540,5 +547,42 @@ describe('token rotation', () => {
   test('outside a rotation the retired token is refused', async () => {
     const res = await app.inject({ url: '/api/events/health', headers: { authorization: `Bearer ${PREVIOUS}` } });
     assert.equal(res.statusCode, 401);
+  });
+});
+
+describe('the Grafana user an operation is recorded under', () => {
+  // Headers in the shape Grafana sends (fixtures/x-grafana-context.json), never a hand-written one.
+  const context = (user: object) => ({ 'x-grafana-context': JSON.stringify(user) });
+
+  test("is the signed-in user's Login from X-Grafana-Context", () => {
+    assert.equal(actorOf(context(grafanaContext.editor)), 'eddie');
+  });
+
+  test("is a service account's login as it is", () => {
+    assert.equal(actorOf(context(grafanaContext.serviceAccount)), 'sa-1-opsdesk-bot');
+  });
+
+  test('is "anonymous" for an anonymous viewer, who has no login, name or email', () => {
+    assert.equal(actorOf(context(grafanaContext.anonymousViewer)), 'anonymous');
+  });
+
+  test('falls back to Name, then Email, when Login is empty', () => {
+    assert.equal(actorOf(context({ ...grafanaContext.editor, Login: '' })), 'Eddie Editor');
+    assert.equal(actorOf(context({ ...grafanaContext.editor, Login: '', Name: '' })), 'eddie@example.com');
+  });
+
+  test('prefers X-Grafana-Context over X-Grafana-User, and takes X-Grafana-User when the context names nobody', () => {
+    assert.equal(actorOf({ ...context(grafanaContext.editor), 'x-grafana-user': 'someone-else' }), 'eddie');
+    assert.equal(actorOf({ 'x-grafana-user': 'ops' }), 'ops');
+    assert.equal(actorOf({ 'x-grafana-context': 'not json', 'x-grafana-user': 'ops' }), 'ops');
+  });
+
+  test('does not read keys Grafana never sends (a lowercase login)', () => {
+    assert.equal(actorOf(context({ login: 'alice' })), 'unknown');
+  });
+
+  test('keeps only printable ASCII, at most 200 characters', () => {
+    assert.equal(actorOf(context({ ...grafanaContext.editor, Login: 'e\u0000d\ndie' })), 'eddie');
+    assert.equal(actorOf(context({ ...grafanaContext.editor, Login: 'x'.repeat(500) })).length, 200);
   });
 });

@@ -1,10 +1,37 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
+import grafanaContext from '../../event-bus/test/fixtures/x-grafana-context.json';
 import pluginJson from '../../plugin.json';
-import { actionsOf, matchRoutePath, renderTemplate, RunningProxy, startGrafanaProxy } from './grafanaProxy';
+import { createGrafanaState, grafanaApiHandler } from './grafanaApi';
+import {
+  actionsOf,
+  matchRoutePath,
+  PluginJson,
+  ProxyUser,
+  renderTemplate,
+  RunningProxy,
+  startGrafanaProxy,
+} from './grafanaProxy';
+
+const USERS: Record<string, ProxyUser> = {
+  viewer: { login: 'vera', role: 'Viewer' },
+  editor: { login: 'ed', role: 'Editor' },
+  admin: { login: 'ada', role: 'Admin' },
+  bot: { login: 'sa-1-opsdesk-bot', name: 'opsdesk-bot', role: 'Editor', kind: 'service-account' },
+  anonymous: { login: 'anonymous', role: 'Viewer', kind: 'anonymous' },
+  root: { login: 'root', role: 'Viewer', isGrafanaAdmin: true },
+};
+
+/** Keys in order, each with its JSON type: what a consumer of the header can rely on. */
+function shape(value: Record<string, unknown>): string[] {
+  return Object.entries(value).map(
+    ([key, v]) => `${key}:${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`
+  );
+}
 
 interface Seen {
   method?: string;
@@ -24,7 +51,7 @@ describe('grafanaProxy', () => {
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
         seen.push({ method: request.method, url: request.url, headers: request.headers, body });
-        response.writeHead(200, { 'content-type': 'application/json' });
+        response.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'upstream=1' });
         response.end('{"ok":true}');
       });
     });
@@ -34,11 +61,7 @@ describe('grafanaProxy', () => {
       pluginJson,
       jsonData: { eventBusUrl: `http://127.0.0.1:${port}` },
       secureJsonData: { eventBusToken: 'service-token' },
-      users: {
-        viewer: { login: 'vera', role: 'Viewer' },
-        editor: { login: 'ed', role: 'Editor' },
-        admin: { login: 'ada', role: 'Admin' },
-      },
+      users: USERS,
     });
   });
 
@@ -63,7 +86,106 @@ describe('grafanaProxy', () => {
     assert.equal(seen[0].url, '/api/events/dlq?limit=5&stream=%7Bevents%7D%3Aorders');
     assert.equal(seen[0].headers.authorization, 'Bearer service-token');
     assert.equal(seen[0].headers.cookie, undefined);
-    assert.equal(JSON.parse(String(seen[0].headers['x-grafana-context'])).login, 'vera');
+    assert.equal(JSON.parse(String(seen[0].headers['x-grafana-context'])).Login, 'vera');
+  });
+
+  it("sends X-Grafana-Context in the shape of Grafana's SignedInUser, for a user, a service account and anonymous", async () => {
+    const sent = async (token: string) => {
+      await call('/api/events/health', token);
+      return JSON.parse(String(seen[0].headers['x-grafana-context'])) as Record<string, unknown>;
+    };
+    const editor = await sent('editor');
+    assert.deepEqual(shape(editor), shape(grafanaContext.editor));
+    assert.deepEqual([editor.Login, editor.OrgRole, editor.IsServiceAccount], ['ed', 'Editor', false]);
+    const bot = await sent('bot');
+    assert.deepEqual(shape(bot), shape(grafanaContext.serviceAccount));
+    assert.deepEqual([bot.Login, bot.IsServiceAccount, bot.AuthenticatedBy], ['sa-1-opsdesk-bot', true, 'apikey']);
+    const anonymous = await sent('anonymous');
+    assert.deepEqual(shape(anonymous), shape(grafanaContext.anonymousViewer));
+    assert.deepEqual([anonymous.Login, anonymous.UserID, anonymous.IsAnonymous], ['', 0, true]);
+  });
+
+  it('removes a client-sent X-Grafana-User; with sendUserHeader it sends the login of a real user only', async () => {
+    await call('/api/events/health', 'editor', { headers: { 'x-grafana-user': 'admin' } });
+    assert.equal(seen[0].headers['x-grafana-user'], undefined);
+
+    const { port } = upstream.address() as AddressInfo;
+    const sending = await startGrafanaProxy({
+      pluginJson,
+      jsonData: { eventBusUrl: `http://127.0.0.1:${port}` },
+      secureJsonData: { eventBusToken: 'service-token' },
+      users: USERS,
+      sendUserHeader: true,
+    });
+    try {
+      const userOf = async (token: string) => {
+        seen = [];
+        await fetch(`${sending.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
+          headers: { authorization: `Bearer ${token}`, 'x-grafana-user': 'admin' },
+        });
+        return seen[0].headers['x-grafana-user'];
+      };
+      assert.equal(await userOf('editor'), 'ed');
+      assert.equal(await userOf('bot'), undefined);
+      assert.equal(await userOf('anonymous'), undefined);
+    } finally {
+      await sending.close();
+    }
+  });
+
+  it("never forwards the caller's Authorization, even on a route that sets none", async () => {
+    const { port } = upstream.address() as AddressInfo;
+    const open: PluginJson = {
+      id: 'opsdesk-runbooks-app',
+      routes: [{ path: 'open', url: `http://127.0.0.1:${port}/` }],
+    };
+    const bare = await startGrafanaProxy({ pluginJson: open, jsonData: {}, secureJsonData: {}, users: USERS });
+    try {
+      seen = [];
+      const response = await fetch(`${bare.url}/api/plugin-proxy/opsdesk-runbooks-app/open`, {
+        headers: { authorization: 'Bearer viewer' },
+      });
+      assert.equal(response.status, 200);
+      assert.equal(seen[0].headers.authorization, undefined);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('replaces the client origin headers as Grafana does, and sends the route host', async () => {
+    await call('/api/events/health', 'viewer', {
+      headers: {
+        origin: 'http://evil.test',
+        referer: 'http://grafana.test/d/x',
+        'x-forwarded-host': 'evil.test',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-for': '203.0.113.9',
+      },
+    });
+    const { port } = upstream.address() as AddressInfo;
+    const headers = seen[0].headers;
+    assert.equal(headers.origin, undefined);
+    assert.equal(headers.referer, undefined);
+    assert.equal(headers['x-forwarded-host'], undefined);
+    assert.equal(headers['x-forwarded-proto'], undefined);
+    assert.equal(headers['x-grafana-referer'], 'http://grafana.test/d/x');
+    assert.match(String(headers['x-forwarded-for']), /^203\.0\.113\.9, (::ffff:)?127\.0\.0\.1$/);
+    assert.equal(headers.host, `127.0.0.1:${port}`);
+  });
+
+  it("drops the upstream's cookies and sandboxes its answer", async () => {
+    const response = await fetch(`${proxy.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
+      headers: { authorization: 'Bearer viewer' },
+    });
+    assert.equal(response.headers.get('set-cookie'), null);
+    assert.equal(response.headers.get('content-security-policy'), 'sandbox');
+  });
+
+  it('matches a path with a trailing slash or an escaped segment, as the route tree does', async () => {
+    assert.equal((await call('/api/events/dlq/', 'viewer')).status, 200);
+    assert.equal(seen[0].url, '/api/events/dlq');
+    assert.equal((await call('/api/events/%64lq', 'viewer')).status, 200);
+    assert.equal(seen[0].url, '/api/events/dlq');
   });
 
   it('forwards the captured rest of a * route', async () => {
@@ -84,6 +206,33 @@ describe('grafanaProxy', () => {
     assert.equal(seen.length, 0);
   });
 
+  it("gives a Grafana server admin only their org role's plugin grants: a server admin who is a Viewer cannot retry", async () => {
+    const init = { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } };
+    assert.equal((await call('/api/events/dlq/retry', 'root', init)).status, 403);
+  });
+
+  it('lets a Grafana server admin through a reqRole route whatever their org role, as SignedInUser.HasRole does', async () => {
+    const { port } = upstream.address() as AddressInfo;
+    const byRole: PluginJson = {
+      id: 'opsdesk-runbooks-app',
+      routes: [{ path: 'admin', reqRole: 'Admin', url: `http://127.0.0.1:${port}/` }],
+    };
+    const proxied = await startGrafanaProxy({ pluginJson: byRole, jsonData: {}, secureJsonData: {}, users: USERS });
+    try {
+      const status = async (token: string) =>
+        (
+          await fetch(`${proxied.url}/api/plugin-proxy/opsdesk-runbooks-app/admin`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).status;
+      assert.equal(await status('root'), 200);
+      assert.equal(await status('editor'), 403);
+      assert.equal(await status('admin'), 200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('lets only an Admin purge', async () => {
     const init = { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } };
     assert.equal((await call('/api/events/dlq/purge', 'editor', init)).status, 403);
@@ -96,9 +245,48 @@ describe('grafanaProxy', () => {
     assert.match(response.body, /plugin route match not found/);
   });
 
-  it('cleans the path before matching, so dot segments cannot reach another route', async () => {
-    const response = await call('/api/events/health/../dlq/purge', 'viewer', { method: 'POST', body: '{}' });
-    assert.equal(response.status, 403);
+  it('does not clean the path: dot segments match no route, so they reach nothing', async () => {
+    // fetch and URL strings resolve the dots themselves; a raw path is sent as a hand-made client would send it.
+    seen = [];
+    const status = await new Promise<number>((resolve, reject) => {
+      const { hostname, port } = new URL(proxy.url);
+      const request = http.request(
+        {
+          hostname,
+          port,
+          path: '/api/plugin-proxy/opsdesk-runbooks-app/api/events/health/../dlq/purge',
+          method: 'POST',
+          headers: { authorization: 'Bearer admin', 'content-type': 'application/json' },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        }
+      );
+      request.on('error', reject);
+      request.end('{}');
+    });
+    assert.equal(status, 404);
+    assert.equal(seen.length, 0);
+  });
+
+  it('answers 404 while the app is disabled in the org', async () => {
+    const disabled = await startGrafanaProxy({
+      pluginJson,
+      jsonData: { eventBusUrl: 'http://127.0.0.1:9' },
+      secureJsonData: {},
+      users: USERS,
+      isAppEnabled: () => false,
+    });
+    try {
+      const response = await fetch(`${disabled.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
+        headers: { authorization: 'Bearer viewer' },
+      });
+      assert.equal(response.status, 404);
+      assert.match(await response.text(), /Plugin is not enabled/);
+    } finally {
+      await disabled.close();
+    }
   });
 
   it('answers 401 without a known token', async () => {
@@ -120,6 +308,53 @@ describe('grafanaProxy', () => {
       assert.equal(await response.text(), '');
     } finally {
       await down.close();
+    }
+  });
+
+  it('answers 502 with an empty body when the URL setting is missing or has no scheme', async () => {
+    for (const jsonData of [{}, { eventBusUrl: 'event-bus:8080' }]) {
+      const broken = await startGrafanaProxy({ pluginJson, jsonData, secureJsonData: {}, users: USERS });
+      try {
+        const response = await fetch(`${broken.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
+          headers: { authorization: 'Bearer viewer' },
+        });
+        assert.equal(response.status, 502, JSON.stringify(jsonData));
+        assert.equal(await response.text(), '');
+      } finally {
+        await broken.close();
+      }
+    }
+  });
+
+  it('answers 504 with an empty body when the upstream does not accept the connection in time', async () => {
+    // A listener that never accepts, its backlog of one filled: the next connection hangs in the kernel, as one
+    // to a host that drops packets does. Loopback only; python3 is on every machine this runs on.
+    const listener = spawn('python3', [
+      '-c',
+      'import socket,time\ns=socket.socket();s.bind(("127.0.0.1",0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)',
+    ]);
+    try {
+      const port = await new Promise<number>((resolve) => listener.stdout.once('data', (d) => resolve(Number(d))));
+      const filler = new (await import('node:net')).Socket().connect(port, '127.0.0.1');
+      const hung = await startGrafanaProxy({
+        pluginJson,
+        jsonData: { eventBusUrl: `http://127.0.0.1:${port}` },
+        secureJsonData: {},
+        users: USERS,
+        connectTimeoutMs: 300,
+      });
+      try {
+        const response = await fetch(`${hung.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
+          headers: { authorization: 'Bearer viewer' },
+        });
+        assert.equal(response.status, 504);
+        assert.equal(await response.text(), '');
+      } finally {
+        filler.destroy();
+        await hung.close();
+      }
+    } finally {
+      listener.kill();
     }
   });
 
@@ -153,13 +388,19 @@ describe('route semantics', () => {
       rest: 'op_1',
     });
     assert.equal(matchRoutePath('api/events/dlq/operations/*', '/api/events/dlq/operations'), undefined);
+    assert.equal(matchRoutePath('api/events/dlq/operations/*', '/api/events/dlq/operations/'), undefined);
     assert.deepEqual(matchRoutePath('api/:kind/health', '/api/events/health'), {});
+    assert.deepEqual(matchRoutePath('api/events/dlq', '/api/events/dlq/'), {});
+    assert.equal(matchRoutePath('api/events/dlq', '/api//events/dlq'), undefined);
+    assert.equal(matchRoutePath('api/events/dlq', '/api/events/health/../dlq'), undefined);
   });
 
-  it('renders settings into templates and <no value> for missing keys', () => {
+  it('renders settings into templates: <no value> for a missing key, nothing for an empty one', () => {
     const data = { jsonData: { eventBusUrl: 'http://bus:8080' }, secureJsonData: {} };
     assert.equal(renderTemplate('{{ .JsonData.eventBusUrl }}/x', data), 'http://bus:8080/x');
     assert.equal(renderTemplate('Bearer {{ .SecureJsonData.eventBusToken }}', data), 'Bearer <no value>');
+    const empty = { jsonData: {}, secureJsonData: { eventBusToken: '' } };
+    assert.equal(renderTemplate('Bearer {{ .SecureJsonData.eventBusToken }}', empty), 'Bearer ');
   });
 
   it('derives each basic role actions from the plugin roles, higher roles inheriting', () => {
@@ -167,5 +408,93 @@ describe('route semantics', () => {
     assert.ok(actionsOf(pluginJson, 'Editor').has('opsdesk-runbooks-app.dlq:retry'));
     assert.ok(!actionsOf(pluginJson, 'Editor').has('opsdesk-runbooks-app.dlq:purge'));
     assert.ok(actionsOf(pluginJson, 'Admin').has('opsdesk-runbooks-app.dlq:purge'));
+  });
+});
+
+describe('Grafana API stand-ins', () => {
+  let server: http.Server;
+  let base: string;
+  let state: ReturnType<typeof createGrafanaState>;
+
+  before(async () => {
+    state = createGrafanaState({
+      jsonData: { eventBusUrl: 'http://bus:8080' },
+      secureJsonData: { eventBusToken: 't' },
+    });
+    const api = grafanaApiHandler({
+      pluginId: 'opsdesk-runbooks-app',
+      state,
+      users: USERS,
+      dashboardUids: new Set(['opsdesk-event-bus']),
+    });
+    server = http.createServer(async (request, response) => {
+      if (!(await api(request, response))) {
+        response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function send(path: string, token: string, body: unknown, method = 'POST') {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: method === 'GET' ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+  const settings = '/api/plugins/opsdesk-runbooks-app/settings';
+
+  it('lets only an org Admin save the app settings', async () => {
+    const update = { enabled: true, pinned: true, jsonData: { eventBusUrl: 'http://bus:8080' } };
+    assert.equal((await send(settings, 'editor', update)).status, 403);
+    assert.equal((await send(settings, 'admin', update)).status, 200);
+    assert.equal((await send(settings, 'admin', '{not json')).status, 400);
+  });
+
+  it('keeps a secret not sent, stores one sent empty as empty, and lists only the secrets that are not empty', async () => {
+    await send(settings, 'admin', { enabled: true, pinned: true, jsonData: {}, secureJsonData: { extra: 'x' } });
+    assert.equal(state.secureJsonData.eventBusToken, 't');
+    await send(settings, 'admin', { enabled: true, pinned: true, jsonData: {}, secureJsonData: { eventBusToken: '' } });
+    assert.equal(state.secureJsonData.eventBusToken, '');
+    const read = await send(settings, 'viewer', undefined, 'GET');
+    assert.deepEqual(read.body.secureJsonFields, { extra: true });
+  });
+
+  it('replaces enabled, pinned and jsonData with what was sent: a save without enabled turns the app off', async () => {
+    await send(settings, 'admin', { jsonData: null });
+    const read = await send(settings, 'viewer', undefined, 'GET');
+    assert.deepEqual([read.body.enabled, read.body.pinned, read.body.jsonData], [false, false, null]);
+    await send(settings, 'admin', { enabled: true, pinned: true, jsonData: { eventBusUrl: 'http://bus:8080' } });
+    assert.equal(state.enabled, true);
+  });
+
+  it('adds an annotation for an Editor, on the dashboard it names when that dashboard exists', async () => {
+    const added = await send('/api/annotations', 'editor', {
+      dashboardUID: 'opsdesk-event-bus',
+      time: 1,
+      tags: ['dlq'],
+      text: 'retried 3',
+    });
+    assert.deepEqual(added, { status: 200, body: { message: 'Annotation added', id: state.annotations.length } });
+    assert.equal(state.annotations.at(-1)?.dashboardUID, 'opsdesk-event-bus');
+  });
+
+  it("turns an annotation on a dashboard that does not exist into the organization's", async () => {
+    await send('/api/annotations', 'editor', { dashboardUID: 'no-such-dashboard', time: 1, text: 'x' });
+    assert.equal(state.annotations.at(-1)?.dashboardUID, undefined);
+  });
+
+  it('refuses a Viewer, an empty text and a time that is not a number', async () => {
+    const ok = { dashboardUID: 'opsdesk-event-bus', time: 1, text: 'x' };
+    assert.deepEqual(await send('/api/annotations', 'viewer', ok), {
+      status: 403,
+      body: { message: 'Access denied to this dashboard' },
+    });
+    assert.equal((await send('/api/annotations', 'editor', { ...ok, text: '' })).status, 400);
+    assert.equal((await send('/api/annotations', 'editor', { ...ok, time: 'now' })).status, 400);
   });
 });

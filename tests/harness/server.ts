@@ -1,11 +1,13 @@
 // Serves the harness: the host page (tests/harness/.build), the built plugin under Grafana's public plugin path,
-// the app-settings and annotations endpoints the app calls, and the data proxy stand-in in front of the event bus.
+// the app-settings and annotations endpoints the app calls (grafanaApi.ts), and the data proxy stand-in in front of
+// the event bus (grafanaProxy.ts).
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import pluginJson from '../../plugin.json';
+import { createGrafanaState, GrafanaState, grafanaApiHandler } from './grafanaApi';
 import { actionsOf, BasicRole, grafanaProxyHandler, ProxyUser } from './grafanaProxy';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -49,7 +51,8 @@ export interface HarnessSettings {
 
 export interface RunningHarness {
   url: string;
-  settings: HarnessSettings;
+  /** What Grafana stores for the app (settings, enabled) as the test runs. */
+  settings: GrafanaState;
   annotations: unknown[];
   close: () => Promise<void>;
 }
@@ -76,22 +79,17 @@ function bundledDashboard(uid: string): unknown {
   return undefined;
 }
 
-function readJson(request: http.IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      try {
-        resolve(body ? JSON.parse(body) : {});
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-}
-
 function sendJson(response: http.ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Uids of the dashboards the harness serves: the ones `plugin.json` includes. */
+function bundledDashboardUids(): Set<string> {
+  return new Set(
+    pluginJson.includes
+      .filter((include) => include.type === 'dashboard')
+      .map((include) => JSON.parse(fs.readFileSync(path.join(DIST, include.path), 'utf8')).uid as string)
+  );
 }
 
 export interface HarnessOptions {
@@ -108,10 +106,17 @@ export function startHarness(
   if (!fs.existsSync(path.join(BUILD, 'host.js')) || !fs.existsSync(path.join(DIST, 'module.js'))) {
     throw new Error('build first: npm run build && npx webpack -c tests/harness/webpack.config.ts');
   }
-  const annotations: unknown[] = [];
-  const proxy = grafanaProxyHandler({ pluginJson, ...settings, users: USERS, hostAliases });
-  // The proxy reads jsonData/secureJsonData per request, so saving settings takes effect at once, as in Grafana.
-  const proxyOptions = { jsonData: settings.jsonData, secureJsonData: settings.secureJsonData };
+  const state = createGrafanaState(settings);
+  const api = grafanaApiHandler({ pluginId: PLUGIN_ID, state, users: USERS, dashboardUids: bundledDashboardUids() });
+  // The proxy reads the settings per request, so saving them takes effect at once, as in Grafana.
+  const proxy = grafanaProxyHandler({
+    pluginJson,
+    jsonData: state.jsonData,
+    secureJsonData: state.secureJsonData,
+    users: USERS,
+    hostAliases,
+    isAppEnabled: () => state.enabled,
+  });
 
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://harness.invalid');
@@ -119,29 +124,8 @@ export function startHarness(
     try {
       if (pathname.startsWith('/api/plugin-proxy/')) {
         proxy(request, response);
-      } else if (pathname === `/api/plugins/${PLUGIN_ID}/settings` && request.method === 'GET') {
-        sendJson(response, 200, {
-          enabled: true,
-          pinned: true,
-          jsonData: proxyOptions.jsonData,
-          secureJsonFields: Object.fromEntries(Object.keys(proxyOptions.secureJsonData).map((key) => [key, true])),
-        });
-      } else if (pathname === `/api/plugins/${PLUGIN_ID}/settings` && request.method === 'POST') {
-        const update = await readJson(request);
-        const jsonData = (update.jsonData ?? {}) as Record<string, unknown>;
-        Object.keys(proxyOptions.jsonData).forEach((key) => delete proxyOptions.jsonData[key]);
-        Object.assign(proxyOptions.jsonData, jsonData);
-        for (const [key, value] of Object.entries((update.secureJsonData ?? {}) as Record<string, string>)) {
-          if (value === '') {
-            delete proxyOptions.secureJsonData[key];
-          } else {
-            proxyOptions.secureJsonData[key] = value;
-          }
-        }
-        sendJson(response, 200, { message: 'Plugin settings updated' });
-      } else if (pathname === '/api/annotations' && request.method === 'POST') {
-        annotations.push(await readJson(request));
-        sendJson(response, 200, { id: annotations.length, message: 'Annotation added' });
+      } else if (await api(request, response)) {
+        // Handled: app settings or annotations.
       } else if (pathname.startsWith('/api/dashboards/uid/') && request.method === 'GET') {
         const dashboard = bundledDashboard(decodeURIComponent(pathname.slice('/api/dashboards/uid/'.length)));
         sendJson(
@@ -181,8 +165,8 @@ export function startHarness(
       const { port: actual } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${actual}`,
-        settings: proxyOptions,
-        annotations,
+        settings: state,
+        annotations: state.annotations,
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();
