@@ -96,8 +96,9 @@ describe('in Chromium, with the built plugin', () => {
   }
 
   /**
-   * Saves the journey's end state and closes the page, failing the test on any uncaught error, console error or HTTP
-   * error response the journey did not expect (`httpErrors` patterns match "<status> <path>").
+   * Saves the journey's end state and closes the page, failing the test on any uncaught error, console error, HTTP
+   * error response or Grafana toast the journey did not expect (`httpErrors` patterns match "<status> <path>"; the
+   * app shows its own results, so a toast from backendSrv means a request forgot `showErrorAlert: false`).
    */
   async function finish(
     page: Page,
@@ -107,7 +108,13 @@ describe('in Chromium, with the built plugin', () => {
     if (screenshot) {
       await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.png`) });
     }
+    // backendSrv raises its toasts 50 ms after an error, as Grafana does.
+    await page.waitForTimeout(100);
+    const toasts = await page.evaluate(
+      () => (window as unknown as { __harnessToasts?: Array<{ type: string; text: string }> }).__harnessToasts ?? []
+    );
     await page.close();
+    assert.deepEqual(toasts, [], 'Grafana toasts raised by backendSrv');
     const seen = problems.get(page)!;
     const unexpected = (lines: string[], patterns: RegExp[] = []) =>
       lines.filter((line) => !patterns.some((pattern) => pattern.test(line)));

@@ -22,11 +22,131 @@ interface DashboardPanel {
   options?: Record<string, unknown>;
 }
 
-interface DashboardJson {
+export interface DashboardJson {
   uid: string;
   title: string;
   time?: { from: string; to: string };
+  timezone?: string;
+  refresh?: string | false;
   panels: DashboardPanel[];
+}
+
+/** The url-synced state of the stand-in dashboard: its time range and refresh picker (it has no variables). */
+export interface DashboardUrlState {
+  from: string;
+  to: string;
+  timezone?: string;
+  refresh?: string;
+}
+
+/** A dashboard once loaded, with the state its uid started from. */
+export interface LoadedDashboard {
+  uid: string;
+  dashboard: DashboardJson;
+  state: DashboardUrlState;
+}
+
+type DataLibrary = Pick<Libraries['data'], 'urlUtil' | 'toUtc'>;
+
+/** The time picker's quick ranges the stand-in offers, as Grafana labels them. */
+const QUICK_RANGES: Array<[string, string]> = [
+  ['now-5m', 'Last 5 minutes'],
+  ['now-15m', 'Last 15 minutes'],
+  ['now-1h', 'Last 1 hour'],
+  ['now-6h', 'Last 6 hours'],
+  ['now-24h', 'Last 24 hours'],
+  ['now-7d', 'Last 7 days'],
+];
+
+// @grafana/scenes utils/parseUrlParam.ts parseUrlParam: how SceneTimeRange reads `from` and `to` from a URL.
+export function parseUrlTime(data: DataLibrary, value: string | null): string | null {
+  if (value === null) {
+    return null;
+  }
+  if (value.indexOf('now') !== -1 || /^\d+[yYmMsSwWhHdD]$/.test(value)) {
+    return value;
+  }
+  const formats: Record<number, string> = { 8: 'YYYYMMDD', 15: 'YYYYMMDDTHHmmss' };
+  if (formats[value.length]) {
+    const utc = data.toUtc(value, formats[value.length]);
+    if (utc.isValid()) {
+      return utc.toISOString();
+    }
+  } else if (value.length === 24) {
+    return data.toUtc(value).toISOString();
+  }
+  const epoch = parseInt(value, 10);
+  return isNaN(epoch) ? null : data.toUtc(epoch).toISOString();
+}
+
+/**
+ * The state a dashboard starts from: its JSON's time, time zone and refresh (the scene Grafana builds from it), then
+ * `initialState` over them as sceneUtils.syncStateFromSearchParams applies it.
+ */
+export function initialDashboardState(
+  data: DataLibrary,
+  dashboard: DashboardJson,
+  initialState?: string
+): DashboardUrlState {
+  const state: DashboardUrlState = { from: dashboard.time?.from ?? 'now-6h', to: dashboard.time?.to ?? 'now' };
+  if (dashboard.timezone) {
+    state.timezone = dashboard.timezone;
+  }
+  if (typeof dashboard.refresh === 'string' && dashboard.refresh) {
+    state.refresh = dashboard.refresh;
+  }
+  const params = new URLSearchParams(initialState ?? '');
+  // @grafana/scenes core/SceneTimeRange.tsx updateFromUrl: nothing changes unless `from` or `to` is given.
+  if (params.has('from') || params.has('to')) {
+    const from = parseUrlTime(data, params.get('from'));
+    const to = parseUrlTime(data, params.get('to'));
+    state.from = from ?? state.from;
+    state.to = to ?? state.to;
+    const timezone = params.get('timezone');
+    if (timezone !== null) {
+      state.timezone = timezone || undefined;
+    }
+  }
+  // @grafana/scenes components/SceneRefreshPicker.tsx updateFromUrl: an interval string (not rounded to the picker's
+  // intervals here).
+  const refresh = params.get('refresh');
+  if (refresh && /^\d+[smhdwMy]$/.test(refresh)) {
+    state.refresh = refresh;
+  }
+  return state;
+}
+
+/**
+ * public/app/features/dashboard-scene/embedding/EmbeddedDashboard.tsx EmbeddedDashboardRenderer: initialState is
+ * applied once, when a uid's dashboard has loaded; a later initialState for the same uid is ignored.
+ */
+export function loadedState(
+  data: DataLibrary,
+  previous: unknown,
+  dashboard: DashboardJson,
+  initialState?: string
+): LoadedDashboard {
+  const current = previous as Partial<LoadedDashboard> | undefined;
+  if (current?.uid === dashboard.uid && current.dashboard && current.state) {
+    return current as LoadedDashboard;
+  }
+  return { uid: dashboard.uid, dashboard, state: initialDashboardState(data, dashboard, initialState) };
+}
+
+/**
+ * What onStateChange receives: urlUtil.renderUrl('', sceneUtils.getUrlState(model)), with a leading `?`. Keys in
+ * scene order: the time range (from, to, timezone when set; @grafana/scenes SceneTimeRange getUrlState), then the
+ * refresh picker (refresh when set; SceneRefreshPicker getUrlState).
+ */
+export function embeddedStateString(data: Pick<DataLibrary, 'urlUtil'>, state: DashboardUrlState): string {
+  const query: Record<string, string> = { from: state.from, to: state.to };
+  if (state.timezone) {
+    query.timezone = state.timezone;
+  }
+  if (state.refresh) {
+    query.refresh = state.refresh;
+  }
+  return data.urlUtil.renderUrl('', query);
 }
 
 /** Grafana's dashboard grid: 30 px rows with 8 px between them (GRID_CELL_HEIGHT, GRID_CELL_VMARGIN). */
@@ -90,12 +210,21 @@ export function createDashboardHost(panel: PanelPlugin, meta: PanelMeta, { React
     });
 
   /** The dashboard's refresh picker: RefreshEvent on the panels' event bus. */
-  const RefreshButton = ({ eventBus }: { eventBus: InstanceType<typeof data.EventBusSrv> }) =>
+  const RefreshButton = ({
+    eventBus,
+    onRefresh,
+  }: {
+    eventBus: InstanceType<typeof data.EventBusSrv>;
+    onRefresh?: () => void;
+  }) =>
     h(ui.Button, {
       size: 'sm',
       variant: 'secondary',
       icon: 'sync',
-      onClick: () => eventBus.publish(new runtime.RefreshEvent()),
+      onClick: () => {
+        eventBus.publish(new runtime.RefreshEvent());
+        onRefresh?.();
+      },
       children: 'Refresh dashboard',
     });
 
@@ -139,27 +268,87 @@ export function createDashboardHost(panel: PanelPlugin, meta: PanelMeta, { React
     return { ref, width };
   };
 
-  const EmbeddedDashboard = ({ uid, initialState }: EmbeddedDashboardProps) => {
-    const [dashboard, setDashboard] = React.useState<DashboardJson | null>();
+  /** The dashboard's time picker, cut down to a few quick ranges: it changes the time range as Grafana's does. */
+  const TimeRangeControl = ({ state, onChange }: { state: DashboardUrlState; onChange: (from: string) => void }) =>
+    h(ui.RadioButtonGroup, {
+      size: 'sm',
+      'aria-label': 'Time range',
+      options: QUICK_RANGES.map(([from, label]) => ({ value: from, label })),
+      value: state.to === 'now' ? state.from : undefined,
+      onChange: (value: unknown) => onChange(String(value)),
+    });
+
+  const EmbeddedDashboard = ({ uid, initialState, onStateChange }: EmbeddedDashboardProps) => {
+    const [loaded, setLoaded] = React.useState<LoadedDashboard | { uid: string | undefined; error: string }>();
     const [eventBus] = React.useState(() => new data.EventBusSrv());
+    const [listeners] = React.useState(() => new Set<(state: DashboardUrlState) => void>());
     const { ref, width } = useWidth();
+    // Grafana applies the initialState it has when the dashboard has loaded; a ref keeps the latest prop for that.
+    const initialStateRef = React.useRef(initialState);
+    initialStateRef.current = initialState;
+
+    // public/app/features/dashboard-scene/embedding/EmbeddedDashboard.tsx EmbeddedDashboard: load on [uid].
     React.useEffect(() => {
+      let current = true;
+      setLoaded(undefined);
       fetch(`/api/dashboards/uid/${encodeURIComponent(uid ?? '')}`)
-        .then((response) => (response.ok ? response.json() : { dashboard: null }))
-        .then((body) => setDashboard(body.dashboard));
+        .then(async (response) => {
+          const body = await response.json().catch(() => undefined);
+          if (!response.ok || !body?.dashboard) {
+            // public/app/core/utils/errors.ts getMessageFromError: data.message, else statusText.
+            throw new Error(body?.message || response.statusText);
+          }
+          return body.dashboard as DashboardJson;
+        })
+        .then(
+          (dashboard) =>
+            current && setLoaded((previous) => loadedState(data, previous, dashboard, initialStateRef.current)),
+          (error: Error) => current && setLoaded({ uid, error: error.message })
+        );
+      return () => {
+        current = false;
+      };
     }, [uid]);
-    const state = new URLSearchParams(initialState ?? '');
-    const from = state.get('from') ?? dashboard?.time?.from ?? 'now-6h';
-    const to = state.get('to') ?? dashboard?.time?.to ?? 'now';
+
+    // public/app/features/dashboard-scene/embedding/EmbeddedDashboard.tsx useSubscribeToEmbeddedUrlState: on a change of
+    // url-synced state, onStateChange(urlUtil.renderUrl('', state)) when that string differs from the last one this
+    // subscription sent (none at first, so a refresh that leaves it as it was still sends it once); never on mount.
+    React.useEffect(() => {
+      if (!onStateChange) {
+        return;
+      }
+      let lastState = '';
+      const listener = (state: DashboardUrlState) => {
+        const stateAsString = embeddedStateString(data, state);
+        if (lastState !== stateAsString) {
+          lastState = stateAsString;
+          onStateChange(stateAsString);
+        }
+      };
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    }, [listeners, onStateChange]);
+
+    const state = loaded && 'state' in loaded ? loaded.state : undefined;
+    const { from, to } = state ?? { from: 'now-6h', to: 'now' };
     const timeRange = React.useMemo(() => data.rangeUtil.convertRawToRange({ from, to }), [from, to]);
     const style: CSSProperties = { display: 'flex', flexDirection: 'column', gap: 8, width: '100%' };
 
-    if (dashboard === undefined) {
-      return h(ui.LoadingPlaceholder, { text: 'Loading dashboard...' });
+    if (loaded && 'error' in loaded) {
+      // public/app/features/dashboard-scene/embedding/EmbeddedDashboard.tsx: the load error in an Alert.
+      return h(ui.Alert, { severity: 'error', title: 'Failed to load dashboard', children: loaded.error });
     }
-    if (dashboard === null) {
-      return h(ui.Alert, { severity: 'error', title: `Dashboard ${uid} not found` });
+    if (!loaded || !state) {
+      // public/app/features/dashboard-scene/embedding/EmbeddedDashboard.tsx: a Spinner while loading.
+      return h(ui.Spinner);
     }
+    const { dashboard } = loaded;
+    const changeState = (next: DashboardUrlState) => {
+      setLoaded({ ...loaded, state: next });
+      listeners.forEach((listener) => listener(next));
+    };
     const own = dashboard.panels.filter((p) => p.type === meta.id);
     const others = dashboard.panels.length - own.length;
     return h(
@@ -167,13 +356,16 @@ export function createDashboardHost(panel: PanelPlugin, meta: PanelMeta, { React
       { ref, style, 'data-harness-dashboard': dashboard.uid },
       h(
         'div',
-        { style: { display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8 } },
+        { style: { display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8, flexWrap: 'wrap' } },
         h(ui.Text, { element: 'h2', variant: 'h4', children: dashboard.title }),
         h(
           'div',
-          { style: { display: 'flex', gap: 8, alignItems: 'center' } },
+          { style: { display: 'flex', gap: 8, alignItems: 'center', flexWrap: 'wrap' } },
+          h(TimeRangeControl, { state, onChange: (next: string) => changeState({ ...state, from: next, to: 'now' }) }),
           h(ui.Text, { color: 'secondary', variant: 'bodySmall', children: `${from} to ${to}` }),
-          h(RefreshButton, { eventBus })
+          // @grafana/scenes SceneRefreshPicker onRefresh: the time range re-evaluates, a state change of a url-synced
+          // object even when the URL state stays the same.
+          h(RefreshButton, { eventBus, onRefresh: () => changeState({ ...state }) })
         )
       ),
       others > 0 &&
