@@ -22,7 +22,11 @@ jest.mock('@grafana/runtime', () => ({
     return (
       <div>
         <span>{`dashboard ${uid} ${initialState}`}</span>
-        <button onClick={() => onStateChange?.('?from=now-3h&to=now&var-stream=%7Bevents%7D%3Aorders')}>
+        <button
+          onClick={() =>
+            onStateChange?.('?from=now-3h&to=now&timezone=browser&refresh=30s&var-stream=%7Bevents%7D%3Aorders')
+          }
+        >
           change time range
         </button>
       </div>
@@ -75,10 +79,12 @@ describe('RunbookBesidePage', () => {
     const user = userEvent.setup();
     open('dlq-management', '?dashboard=opsdesk-event-bus&from=now-1h&to=now&alertname=EventBusDlqBacklogGrowing');
 
+    // Grafana reports the whole URL state, refresh included, every time it changes: it replaces, never piles up.
+    await user.click(screen.getByRole('button', { name: 'change time range' }));
     await user.click(screen.getByRole('button', { name: 'change time range' }));
 
     expect(screen.getByTestId('location-search')).toHaveTextContent(
-      '?alertname=EventBusDlqBacklogGrowing&from=now-3h&to=now&var-stream=%7Bevents%7D%3Aorders&dashboard=opsdesk-event-bus'
+      '?alertname=EventBusDlqBacklogGrowing&from=now-3h&to=now&timezone=browser&refresh=30s&var-stream=%7Bevents%7D%3Aorders&dashboard=opsdesk-event-bus'
     );
   });
 

@@ -7,7 +7,14 @@ import { Alert, ErrorBoundary, LinkButton, RadioButtonGroup, Stack, useSplitter,
 
 import { testIds } from 'components/testIds';
 import { findRunbook } from 'runbooks/catalog';
-import { besideDashboard, contextParams, dashboardParams, dashboardPath, runbookPath } from 'runbooks/urls';
+import {
+  besideDashboard,
+  contextParams,
+  dashboardParams,
+  dashboardPath,
+  isDashboardStateKey,
+  runbookPath,
+} from 'runbooks/urls';
 
 import { PLUGIN_ID } from '../constants';
 import RunbookPage, { RunbookContent } from './RunbookPage';
@@ -40,7 +47,7 @@ const RunbookBesidePage = ({ slug }: Props) => {
     (state: string) => {
       const next = contextParams(params);
       for (const key of [...next.keys()]) {
-        if (key === 'from' || key === 'to' || key === 'timezone' || key.startsWith('var-')) {
+        if (isDashboardStateKey(key)) {
           next.delete(key);
         }
       }

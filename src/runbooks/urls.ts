@@ -44,11 +44,16 @@ export function contextParams(params: URLSearchParams): URLSearchParams {
   return kept;
 }
 
+/** Keys of a dashboard's URL state: what Grafana's `EmbeddedDashboard` reports through `onStateChange`. */
+export function isDashboardStateKey(key: string): boolean {
+  return key === 'from' || key === 'to' || key === 'timezone' || key === 'refresh' || key.startsWith('var-');
+}
+
 /** Time range and variables for a dashboard, with alert labels such as `stream` as the variables of that name. */
 export function dashboardParams(params: URLSearchParams): URLSearchParams {
   const result = new URLSearchParams();
   for (const [key, value] of params) {
-    if ((key === 'from' || key === 'to' || key === 'timezone' || key.startsWith('var-')) && !isUnrendered(value)) {
+    if (isDashboardStateKey(key) && !isUnrendered(value)) {
       result.append(key, value);
     }
   }
