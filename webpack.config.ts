@@ -24,12 +24,7 @@ const config = async (env: Env): Promise<Configuration> => {
     plugins: [
       // The scaffold copies only the app's own logos; the nested panel's plugin.json points at its own img/logo.svg.
       new CopyWebpackPlugin({
-        patterns: [
-          { from: 'panels/dlq-health/img', to: 'panels/dlq-health/img' },
-          // The dashboards in plugin.json's includes, so installing the plugin alone brings them; provisioning/
-          // keeps the one copy.
-          { from: path.resolve(__dirname, 'provisioning', 'dashboards', 'opsdesk'), to: 'dashboards' },
-        ],
+        patterns: [{ from: 'panels/dlq-health/img', to: 'panels/dlq-health/img' }],
       }),
     ],
   });

@@ -24,7 +24,7 @@ const yamlFiles = (dir: string, recursive: boolean) =>
   filesUnder(dir, /\.ya?ml$/, recursive).map((file) => ({ file, doc: parse(read(file)) }));
 
 const problems: Array<{ file: string; message: string }> = [];
-const dashboards = filesUnder('provisioning/dashboards', /\.json$/).flatMap((file) => {
+const dashboards = filesUnder('src/dashboards', /\.json$/).flatMap((file) => {
   try {
     return [{ file, json: JSON.parse(read(file)) as unknown }];
   } catch (err) {

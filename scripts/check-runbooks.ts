@@ -24,8 +24,8 @@ function read(file: string): string {
   return fs.readFileSync(path.join(root, file), 'utf8');
 }
 
-function provisionedDashboards(): Set<string> | undefined {
-  const files = filesUnder('provisioning/dashboards', /\.json$/);
+function bundledDashboards(): Set<string> | undefined {
+  const files = filesUnder('src/dashboards', /\.json$/);
   if (files.length === 0) {
     return undefined;
   }
@@ -111,7 +111,7 @@ function exportedMetrics(): CheckInput['metrics'] {
 
 const input: CheckInput = {
   files: filesUnder(RUNBOOKS_DIR, /\.md$/).map((file) => ({ path: file, source: read(file) })),
-  dashboards: provisionedDashboards(),
+  dashboards: bundledDashboards(),
   alertRules: provisionedAlertRules(),
   eventBusApi: eventBusApi(),
   metrics: exportedMetrics(),

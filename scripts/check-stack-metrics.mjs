@@ -44,7 +44,7 @@ export function concrete(expr) {
 /** `{ where, expr, source }` for every dashboard target, dashboard variable and Grafana rule query. */
 export function collectExpressions() {
   const found = [];
-  for (const file of filesUnder('provisioning/dashboards', /\.json$/)) {
+  for (const file of filesUnder('src/dashboards', /\.json$/)) {
     const dashboard = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
     const source = (dashboard.tags ?? []).includes('platform') ? 'platform' : 'stack';
     for (const variable of dashboard.templating?.list ?? []) {

@@ -1,7 +1,7 @@
 // Renders the alert rules and dashboards in scripts/provisioning/ into the files Grafana and Prometheus read:
 //   provisioning/alerting/opsdesk-alert-rules.yaml      Grafana-managed rules (file provisioning, apiVersion 1)
 //   provisioning/prometheus/rules/opsdesk-alerts.yaml   the same alerts as a Prometheus rule file
-//   provisioning/dashboards/opsdesk/*.json              the dashboards (also bundled by the app, see plugin.json)
+//   src/dashboards/*.json                               the dashboards the app bundles (plugin.json includes)
 // `node scripts/generate-provisioning.mjs` writes them; `--check` exits 1 when a committed file is out of date.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -117,7 +117,7 @@ export function renderFiles() {
     { file: 'provisioning/alerting/opsdesk-alert-rules.yaml', text: yaml(grafana) },
     { file: 'provisioning/prometheus/rules/opsdesk-alerts.yaml', text: yaml(prometheus) },
     ...DASHBOARDS.map(({ file, json }) => ({
-      file: `provisioning/dashboards/opsdesk/${file}`,
+      file: `src/dashboards/${file}`,
       text: `${JSON.stringify(json, null, 2)}\n`,
     })),
   ];

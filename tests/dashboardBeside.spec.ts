@@ -13,12 +13,11 @@ function canEmbed(grafanaVersion: string): boolean {
 }
 
 test('"Open runbook beside" in a panel menu opens the runbook beside the dashboard with its time range', async ({
-  readProvisionedDashboard,
   gotoDashboardPage,
   grafanaVersion,
   page,
 }) => {
-  const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
+  const dashboard = EVENT_BUS_DASHBOARD;
   const dashboardPage = await gotoDashboardPage({
     uid: dashboard.uid,
     queryParams: new URLSearchParams({ from: 'now-3h', to: 'now' }),
@@ -51,12 +50,8 @@ test('"Open runbook beside" in a panel menu opens the runbook beside the dashboa
   await expect.poll(() => params().get('to')).toBe('now');
 });
 
-test('the divider moves with the keyboard and the split is remembered', async ({
-  readProvisionedDashboard,
-  gotoPage,
-  page,
-}) => {
-  const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
+test('the divider moves with the keyboard and the split is remembered', async ({ gotoPage, page }) => {
+  const dashboard = EVENT_BUS_DASHBOARD;
   await gotoPage(`/runbooks/dlq-management/beside?dashboard=${dashboard.uid}&from=now-1h&to=now`);
 
   // The splitter is a direct child of the beside container; the embedded dashboard may have separators of its own.

@@ -33,13 +33,12 @@ interface Annotation {
 
 type DashboardFixtures = {
   page: Page;
-  readProvisionedDashboard: (args: { fileName: string }) => Promise<{ uid: string }>;
   gotoDashboardPage: (args: { uid: string }) => Promise<unknown>;
 };
 
-/** Opens the provisioned Event bus dashboard and waits for its DLQ panel to show the event bus's status. */
-async function openPanel({ page, readProvisionedDashboard, gotoDashboardPage }: DashboardFixtures) {
-  const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
+/** Opens the Event bus dashboard and waits for its DLQ panel to show the event bus's status. */
+async function openPanel({ page, gotoDashboardPage }: DashboardFixtures) {
+  const dashboard = EVENT_BUS_DASHBOARD;
   await gotoDashboardPage({ uid: dashboard.uid });
   const panel = page.getByTestId(testIds.dlqPanel.container);
   await expect(panel.getByTestId(testIds.dlqPanel.status)).toBeVisible({ timeout: 30_000 });
@@ -86,7 +85,6 @@ test.describe('as an Editor', () => {
   test.use({ storageState: storageStateOf(USERS.editor) });
 
   test('retries the entries shown, confirmed, and the service no longer holds them', async ({
-    readProvisionedDashboard,
     gotoDashboardPage,
     components,
     page,
@@ -94,7 +92,7 @@ test.describe('as an Editor', () => {
     const stream = '{events}:orders';
     const since = Date.now();
     await waitForDlqEntries(page.request, stream, 10);
-    const { dashboard, panel } = await openPanel({ page, readProvisionedDashboard, gotoDashboardPage });
+    const { dashboard, panel } = await openPanel({ page, gotoDashboardPage });
     await expect(panel.getByRole('button', { name: /^Purge/ })).toHaveCount(0);
 
     const rows = await showStream(page, panel, components, stream);
@@ -142,11 +140,10 @@ test.describe('as a Viewer', () => {
   test.use({ storageState: storageStateOf(USERS.viewer) });
 
   test('sees a read-only panel, and the proxy refuses a retry or purge posted by hand', async ({
-    readProvisionedDashboard,
     gotoDashboardPage,
     page,
   }) => {
-    const { panel } = await openPanel({ page, readProvisionedDashboard, gotoDashboardPage });
+    const { panel } = await openPanel({ page, gotoDashboardPage });
 
     await expect(panel.getByTestId(testIds.dlqPanel.readOnly)).toBeVisible();
     await expect(panel.getByRole('button', { name: /^(Retry|Purge)/ })).toHaveCount(0);
@@ -163,16 +160,11 @@ test.describe('as a Viewer', () => {
 });
 
 test.describe('as an Admin', () => {
-  test('purges a selected entry after typing the confirmation', async ({
-    readProvisionedDashboard,
-    gotoDashboardPage,
-    components,
-    page,
-  }) => {
+  test('purges a selected entry after typing the confirmation', async ({ gotoDashboardPage, components, page }) => {
     const stream = '{events}:payments';
     const since = Date.now();
     await waitForDlqEntries(page.request, stream, 2);
-    const { dashboard, panel } = await openPanel({ page, readProvisionedDashboard, gotoDashboardPage });
+    const { dashboard, panel } = await openPanel({ page, gotoDashboardPage });
 
     const rows = await showStream(page, panel, components, stream);
     const id = idOf(await rows.first().getAttribute('aria-label'));

@@ -20,12 +20,11 @@ async function waitForEventBus(request: APIRequestContext) {
 }
 
 test('a hung event bus: Grafana sets no deadline, the panel gives up after its own', async ({
-  readProvisionedDashboard,
   gotoDashboardPage,
   page,
 }) => {
   test.setTimeout(4 * 60_000);
-  const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
+  const dashboard = EVENT_BUS_DASHBOARD;
   compose('pause', 'event-bus');
   try {
     // Longer than Grafana's own 30 s data-proxy timeout: for app routes it must not answer (not even a 504).
@@ -41,13 +40,9 @@ test('a hung event bus: Grafana sets no deadline, the panel gives up after its o
   await waitForEventBus(page.request);
 });
 
-test('the event bus stopped mid-session: the panel says so, then recovers', async ({
-  readProvisionedDashboard,
-  gotoDashboardPage,
-  page,
-}) => {
+test('the event bus stopped mid-session: the panel says so, then recovers', async ({ gotoDashboardPage, page }) => {
   test.setTimeout(5 * 60_000);
-  const dashboard = await readProvisionedDashboard({ fileName: EVENT_BUS_DASHBOARD });
+  const dashboard = EVENT_BUS_DASHBOARD;
   await gotoDashboardPage({ uid: dashboard.uid });
   const panel = page.getByTestId(testIds.dlqPanel.container);
   const status = panel.getByTestId(testIds.dlqPanel.status);

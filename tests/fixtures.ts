@@ -4,6 +4,8 @@ import path from 'node:path';
 import { APIRequestContext } from '@playwright/test';
 import { AppConfigPage, AppPage, expect, test as base } from '@grafana/plugin-e2e';
 
+import eventBusDashboard from '../src/dashboards/event-bus.json';
+import platformDashboard from '../src/dashboards/platform-overview.json';
 import pluginJson from '../src/plugin.json';
 
 // Shared by every spec that runs against the compose stack (`docker compose up`, then `npm run e2e`).
@@ -16,7 +18,9 @@ export const EVENT_BUS = {
   url: process.env.EVENT_BUS_URL ?? 'http://event-bus:8080',
   token: process.env.EVENT_BUS_TOKEN ?? 'dev-event-bus-token',
 };
-export const EVENT_BUS_DASHBOARD = 'opsdesk/event-bus.json';
+/** The dashboards the app bundles (plugin.json includes), which Grafana imports when the app is enabled. */
+export const EVENT_BUS_DASHBOARD = { uid: eventBusDashboard.uid, title: eventBusDashboard.title };
+export const APP_DASHBOARDS = [EVENT_BUS_DASHBOARD, { uid: platformDashboard.uid, title: platformDashboard.title }];
 export const DLQ_ALERT = 'EventBusDlqBacklogGrowing';
 
 /**

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-import { ALERT_WAIT_MS, DLQ_ALERT, PLUGIN_ID, test, expect, waitForFiringAlert } from './fixtures';
+import panelPluginJson from '../src/panels/dlq-health/plugin.json';
+import { ALERT_WAIT_MS, APP_DASHBOARDS, DLQ_ALERT, PLUGIN_ID, test, expect, waitForFiringAlert } from './fixtures';
 
-// What only a real Grafana can say about provisioning/: that it accepted the datasource, the dashboards, every alert
+// What only a real Grafana can say about provisioning/: that it accepted the datasource, the app (which imports its
+// dashboards) and its panel, every alert
 // rule and the notification template, and that with the compose stack's demo workload the DLQ backlog alert fires
 // and links to its runbook. Runs against `docker compose up` (the e2e job of .github/workflows/ci.yml).
 
@@ -28,18 +30,34 @@ test('the Prometheus datasource is provisioned and reaches Prometheus', async ({
   await expect(health).toBeOK();
 });
 
-for (const fileName of ['opsdesk/event-bus.json', 'opsdesk/platform-overview.json']) {
-  test(`dashboard ${fileName} is provisioned and opens`, async ({
-    readProvisionedDashboard,
-    gotoDashboardPage,
-    page,
-  }) => {
-    const dashboard = await readProvisionedDashboard({ fileName });
+for (const dashboard of APP_DASHBOARDS) {
+  test(`dashboard ${dashboard.uid}, imported by the app, opens`, async ({ gotoDashboardPage, page }) => {
     await expect(await page.request.get(`/api/dashboards/uid/${dashboard.uid}`)).toBeOK();
     await gotoDashboardPage({ uid: dashboard.uid });
-    await expect(page.getByText(dashboard.title ?? '', { exact: true }).first()).toBeVisible();
+    await expect(page.getByText(dashboard.title, { exact: true }).first()).toBeVisible();
   });
 }
+
+// Outside development mode Grafana checks the nested panel's signature under its own id, so it must be loaded too.
+test('the DLQ health panel plugin is loaded beside the app', async ({ page }) => {
+  const panel = await page.request.get(`/api/plugins/${panelPluginJson.id}/settings`);
+  await expect(panel).toBeOK();
+  expect((await panel.json()).type).toBe('panel');
+});
+
+// Only the alert rules create a folder: no other provisioner races them to one of the same title.
+test('one folder named opsdesk holds every provisioned alert rule', async ({ page }) => {
+  const folders = (await (await page.request.get('/api/folders')).json()) as Array<{ uid: string; title: string }>;
+  const opsdesk = folders.filter((folder) => folder.title === 'opsdesk');
+  expect(opsdesk).toHaveLength(1);
+  const rules = (await (await page.request.get('/api/v1/provisioning/alert-rules')).json()) as Array<{
+    title: string;
+    folderUID: string;
+  }>;
+  for (const rule of provisionedRules()) {
+    expect(rules.find((found) => found.title === rule.title)?.folderUID, rule.title).toBe(opsdesk[0].uid);
+  }
+});
 
 test('every alert rule is provisioned with its runbook link', async ({ page }) => {
   for (const rule of provisionedRules()) {
@@ -75,19 +93,17 @@ test('the demo workload makes the DLQ backlog alert fire, and its rule links to 
   );
 });
 
-// plugin.json includes the same dashboards (same uids) that provisioning/ loads, so installing the app alone brings
-// them: Grafana must end up with one dashboard per uid, not a copy under another uid or a failed import.
-test('the dashboards both provisioned and included in the app exist once each', async ({
-  readProvisionedDashboard,
-  page,
-}) => {
+// The app's dashboards come from plugin.json includes alone (nothing under provisioning/ loads them), so each exists
+// once, under its uid, imported by the app.
+test("the app's dashboards exist once each, imported by the app", async ({ page }) => {
   const included = await (await page.request.get(`/api/plugins/${PLUGIN_ID}/dashboards`)).json();
-  const includedTitles = (included as Array<{ title: string }>).map((dashboard) => dashboard.title);
-  for (const fileName of ['opsdesk/event-bus.json', 'opsdesk/platform-overview.json']) {
-    const dashboard = await readProvisionedDashboard({ fileName });
-    expect(includedTitles).toContain(dashboard.title);
+  const imported = (included as Array<{ uid?: string; title: string; imported: boolean }>).filter(
+    (dashboard) => dashboard.imported
+  );
+  for (const dashboard of APP_DASHBOARDS) {
+    expect(imported.map((found) => found.title)).toContain(dashboard.title);
     const found = await (
-      await page.request.get('/api/search', { params: { type: 'dash-db', query: dashboard.title ?? '' } })
+      await page.request.get('/api/search', { params: { type: 'dash-db', query: dashboard.title } })
     ).json();
     const sameTitle = (found as Array<{ uid: string; title: string }>).filter((hit) => hit.title === dashboard.title);
     expect(sameTitle.map((hit) => hit.uid)).toEqual([dashboard.uid]);

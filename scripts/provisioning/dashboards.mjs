@@ -1,4 +1,4 @@
-// The two dashboards the runbooks name, written once and rendered to provisioning/dashboards/opsdesk/*.json by
+// The two dashboards the runbooks name, written once and rendered to src/dashboards/*.json by
 // scripts/generate-provisioning.mjs. Panel titles are the ones runbooks/README.md ("## Dashboards") cites; panel ids
 // are fixed because alert rules point at them (`panelId`). Every panel links to the runbook that answers it.
 

@@ -17,7 +17,7 @@ const runbookFiles = (fs.readdirSync(path.join(root, 'runbooks'), { recursive: t
 function input(): ProvisioningInput {
   return {
     runbooks: runbookFiles.map((file) => ({ path: file, source: read(`runbooks/${file}`) })),
-    dashboards: [{ file: 'event-bus.json', json: JSON.parse(read('provisioning/dashboards/opsdesk/event-bus.json')) }],
+    dashboards: [{ file: 'event-bus.json', json: JSON.parse(read('src/dashboards/event-bus.json')) }],
     datasourceFiles: [{ file: 'ds.yaml', doc: parse(read('provisioning/datasources/prometheus.yaml')) }],
     alertingFiles: [
       {
