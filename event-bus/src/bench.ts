@@ -9,7 +9,7 @@ import { DEFAULTS, type Config } from './config';
 import { makeRedisClient, type RedisClient } from './redis';
 import { RedisServer } from './redisServer';
 import { SHAS } from './scripts';
-import { seedDlq } from './seed';
+import { seedConsumerGroups, seedDlq } from './seed';
 
 // `npm run bench`: the figures the README reports, measured in one run on this machine against a throwaway
 // redis-server (AOF everysec) on a free loopback port. `--smoke` runs small sizes in well under a minute (CI).
@@ -209,16 +209,7 @@ async function metricsScrape(
   out: (line: string) => void
 ): Promise<void> {
   await client.sendCommand(['FLUSHALL']);
-  const streams = Array.from({ length: 10 }, (_, i) => `{events}:topic${i}`);
-  for (const s of streams) {
-    for (let g = 0; g < 5; g++) {
-      await client.sendCommand(['XGROUP', 'CREATE', s, `group${g}`, '$', 'MKSTREAM']);
-    }
-    for (let i = 0; i < 100; i++) {
-      await client.sendCommand(['XADD', s, '*', 'type', 't', 'payload', '{}']);
-    }
-    await client.sendCommand(['XREADGROUP', 'GROUP', 'group0', 'c', 'COUNT', '10', 'STREAMS', s, '>']);
-  }
+  const streams = await seedConsumerGroups(client);
   await seed(client, 1000);
   const app = await readyApp({ ...DEFAULTS, token: TOKEN, redisUrl, streams });
   try {

@@ -31,3 +31,22 @@ export async function seedDlq(
   }
   return ids;
 }
+
+/**
+ * `streams` event streams of 100 entries, each read by `groups` consumer groups, the first of which has 10 entries
+ * delivered and pending: what /metrics reports per stream and group. Used by the load test and the benchmark.
+ * Returns the stream keys.
+ */
+export async function seedConsumerGroups(client: RedisClient, streams = 10, groups = 5): Promise<string[]> {
+  const keys = Array.from({ length: streams }, (_, i) => `{events}:topic${i}`);
+  for (const key of keys) {
+    for (let g = 0; g < groups; g++) {
+      await client.sendCommand(['XGROUP', 'CREATE', key, `group${g}`, '$', 'MKSTREAM']);
+    }
+    for (let i = 0; i < 100; i++) {
+      await client.sendCommand(['XADD', key, '*', 'type', 't', 'payload', '{}']);
+    }
+    await client.sendCommand(['XREADGROUP', 'GROUP', 'group0', 'c', 'COUNT', '10', 'STREAMS', key, '>']);
+  }
+  return keys;
+}

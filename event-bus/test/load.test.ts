@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
+import { seedConsumerGroups } from '../src/seed';
 import { assertExactlyOnce, AUTH, connectedClient, makeApp, seed, startRedis } from './helpers';
 
 // The load scenarios of RELIABILITY.md, as promises that hold on any healthy machine: what is asserted here is
@@ -100,16 +101,7 @@ describe('load', () => {
 
   test('/metrics with 10 streams x 5 groups reports every group of every stream', async () => {
     await client.sendCommand(['FLUSHALL']);
-    const streams = Array.from({ length: 10 }, (_, i) => `{events}:topic${i}`);
-    for (const s of streams) {
-      for (let g = 0; g < 5; g++) {
-        await client.sendCommand(['XGROUP', 'CREATE', s, `group${g}`, '$', 'MKSTREAM']);
-      }
-      for (let i = 0; i < 100; i++) {
-        await client.sendCommand(['XADD', s, '*', 'type', 't', 'payload', '{}']);
-      }
-      await client.sendCommand(['XREADGROUP', 'GROUP', 'group0', 'c', 'COUNT', '10', 'STREAMS', s, '>']);
-    }
+    const streams = await seedConsumerGroups(client);
     await seed(client, 1000, 'm');
     const app = await makeApp(redis.url, { streams });
     try {
