@@ -466,6 +466,10 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
       if (request.dryRun) {
         response.dryRun = true;
       }
+      if (result.invalid > 0) {
+        response.invalid = result.invalidEntries;
+        response.invalidCount = result.invalid;
+      }
     } else if (result.outcome === 'partial') {
       statusCode = 503;
       response = {
@@ -473,6 +477,17 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
         message: `The service is shutting down and stopped after ${result.done} entries; re-read the DLQ and repeat: repeating is safe.`,
         operationId: result.operationId,
         outcome: 'partial',
+        [countField]: result.done,
+        skipped: result.skipped,
+      };
+    } else if (result.redisErrorReply) {
+      // Redis answered, with an error: not an outage, and a repeat would meet the same error.
+      statusCode = 500;
+      response = {
+        error: 'redis_error',
+        message: `Redis refused the ${action} with an error (the service log has it); ${result.done} entries were done before that. Do not repeat until the cause is fixed; the operation's record shows what was done.`,
+        operationId: result.operationId,
+        outcome: 'unknown',
         [countField]: result.done,
         skipped: result.skipped,
       };
@@ -510,7 +525,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
           counts: {
             [countField]: result.done,
             skipped: result.skipped,
-            invalidOrigin: result.invalid,
+            invalid: result.invalid,
             remaining: result.remaining,
             batches: result.batches,
           },

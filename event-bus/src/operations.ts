@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
+import { ErrorReply } from 'redis';
+
 import type { Config } from './config';
 import { compareIds } from './ids';
 import { KEYS, type RedisClient } from './redis';
@@ -26,7 +28,11 @@ export interface MutationResult {
   /** Entries moved (retry) or deleted (purge); with dryRun, entries that would be. */
   done: number;
   skipped: number;
+  /** Entries a retry left in the DLQ because no retry can move them, and the first of them with the reason. */
   invalid: number;
+  invalidEntries: Array<{ id: string; why: string }>;
+  /** Redis answered with an error (a script error, out of memory), as opposed to not answering. */
+  redisErrorReply?: boolean;
   remaining: number | null;
   upToId: string | null;
   batches: number;
@@ -35,6 +41,9 @@ export interface MutationResult {
 }
 
 export class ConflictError extends Error {}
+
+/** How many invalid entries an answer lists by ID; `invalid` counts them all. */
+export const INVALID_REPORTED = 20;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -91,6 +100,13 @@ export class OperationRunner {
     }
   }
 
+  /** Keeps the first INVALID_REPORTED entries a batch left in the DLQ as invalid, from its `id, reason` pairs. */
+  private noteInvalid(result: MutationResult, reasons: string[]): void {
+    for (let i = 0; i + 1 < reasons.length && result.invalidEntries.length < INVALID_REPORTED; i += 2) {
+      result.invalidEntries.push({ id: String(reasons[i]), why: String(reasons[i + 1]) });
+    }
+  }
+
   private cmd(args: string[]): Promise<unknown> {
     if (!this.client.isReady) {
       return Promise.reject(new RedisUnavailableError('not connected'));
@@ -102,7 +118,9 @@ export class OperationRunner {
     const started = Date.now();
     const t0 = performance.now();
     const operationId = newOperationId(started);
-    const mode = req.dryRun ? 'count' : req.action;
+    // A dry run counts what the action would take: for a retry, only the entries a retry can move ('check').
+    const mode = req.dryRun ? (req.action === 'retry' ? 'check' : 'count') : req.action;
+    const writes = !req.dryRun;
     const dlq = this.config.dlqStream;
     const result: MutationResult = {
       operationId,
@@ -110,6 +128,7 @@ export class OperationRunner {
       done: 0,
       skipped: 0,
       invalid: 0,
+      invalidEntries: [],
       remaining: null,
       upToId: null,
       batches: 0,
@@ -131,7 +150,7 @@ export class OperationRunner {
       } else {
         record = true;
       }
-      if (mode !== 'count') {
+      if (writes) {
         await this.cmd([
           'HSET',
           opKey,
@@ -159,6 +178,7 @@ export class OperationRunner {
         await this.cmd(['EXPIRE', opKey, ttl]);
       }
       const keys = [dlq, KEYS.counts, movesKey, opKey];
+      const streams = this.config.streams.join(',');
       const flag = record ? '1' : '0';
       if (req.ids) {
         for (let i = 0; i < req.ids.length; i += this.config.batchSize) {
@@ -167,18 +187,20 @@ export class OperationRunner {
             break;
           }
           const batch = req.ids.slice(i, i + this.config.batchSize);
-          const [done, skipped, invalid] = (await runScript(this.client, 'moveIds', keys, [
+          const [done, skipped, invalid, ...reasons] = (await runScript(this.client, 'moveIds', keys, [
             mode,
             operationId,
             flag,
             KEYS.prefix,
             ttl,
+            streams,
             ...batch,
-          ])) as number[];
+          ])) as [number, number, number, ...string[]];
           result.done += done;
-          // Entries whose origin is not a stream of ours stay in the DLQ and count as skipped.
+          // Entries no retry can move stay in the DLQ, count as skipped and are reported with their reason.
           result.skipped += skipped + invalid;
           result.invalid += invalid;
+          this.noteInvalid(result, reasons);
           result.batches++;
           await this.onBatch?.(result.done);
         }
@@ -194,7 +216,7 @@ export class OperationRunner {
           if (limit <= 0) {
             break;
           }
-          const [done, invalid, last, , more] = (await runScript(this.client, 'moveRange', keys, [
+          const [done, invalid, last, , more, ...reasons] = (await runScript(this.client, 'moveRange', keys, [
             mode,
             start,
             result.upToId,
@@ -205,9 +227,11 @@ export class OperationRunner {
             flag,
             KEYS.prefix,
             ttl,
-          ])) as [number, number, string, number, number];
+            streams,
+          ])) as [number, number, string, number, number, ...string[]];
           result.done += done;
           result.invalid += invalid;
+          this.noteInvalid(result, reasons);
           result.batches++;
           await this.onBatch?.(result.done);
           if (!more || last === '') {
@@ -218,7 +242,7 @@ export class OperationRunner {
         result.skipped = result.invalid;
       }
       result.remaining = Number(await this.cmd(['XLEN', dlq]));
-      if (mode !== 'count') {
+      if (writes) {
         await this.cmd([
           'HSET',
           opKey,
@@ -235,7 +259,8 @@ export class OperationRunner {
       // the batch in flight may or may not have been applied. Repeating is safe by construction.
       result.outcome = 'unknown';
       result.error = err instanceof Error ? err.message : String(err);
-      if (mode !== 'count' && this.client.isReady) {
+      result.redisErrorReply = err instanceof ErrorReply;
+      if (writes && this.client.isReady) {
         await this.cmd(['HSET', opKey, 'outcome', 'unknown', 'finishedAt', String(Date.now())]).catch(() => undefined);
       }
     }
