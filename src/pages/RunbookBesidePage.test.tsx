@@ -93,12 +93,14 @@ describe('RunbookBesidePage', () => {
     expect(screen.getByText(/^dashboard opsdesk-event-bus/)).toBeInTheDocument();
   });
 
-  it('shows its own dashboard, and says so, when the link names one the runbook does not list', () => {
+  it('shows a dashboard the runbook does not list, and says its actions are recorded on the runbook own', () => {
     open('dlq-management', '?dashboard=someone-elses-dashboard&from=now-1h&to=now');
 
-    expect(screen.getByText(/^dashboard opsdesk-event-bus/)).toBeInTheDocument();
-    expect(screen.queryByText(/^dashboard someone-elses-dashboard/)).not.toBeInTheDocument();
+    expect(screen.getByText(/^dashboard someone-elses-dashboard/)).toBeInTheDocument();
     expect(screen.getByText('This runbook does not list the dashboard "someone-elses-dashboard"')).toBeInTheDocument();
+    expect(
+      screen.getByText(/recorded as annotations on its own dashboard, "opsdesk-event-bus", not on this one/)
+    ).toBeInTheDocument();
   });
 
   it('says so and offers the dashboard in a new tab where Grafana cannot embed it', () => {

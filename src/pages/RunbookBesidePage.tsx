@@ -34,8 +34,11 @@ const RunbookBesidePage = ({ slug }: Props) => {
   const styles = useStyles2(getStyles);
   const [params, setParams] = useSearchParams();
   const runbook = findRunbook(slug);
-  const requested = params.get('dashboard');
-  const dashboardUid = besideDashboard(runbook?.dashboards ?? [], requested);
+  const requested = params.get('dashboard') || null;
+  // The view shows the dashboard the link names, so a panel on any dashboard can open its runbook beside it; the
+  // live blocks record their actions only on a dashboard the runbook lists (besideDashboard).
+  const dashboardUid = requested ?? runbook?.dashboards[0];
+  const annotated = besideDashboard(runbook?.dashboards ?? [], requested);
 
   const { containerProps, primaryProps, secondaryProps, splitterProps } = useSplitter({
     direction: 'row',
@@ -105,11 +108,11 @@ const RunbookBesidePage = ({ slug }: Props) => {
               }}
             />
           )}
-          {requested !== null && requested !== dashboardUid && (
-            <Alert severity="warning" title={`This runbook does not list the dashboard "${requested}"`}>
-              {dashboardUid
-                ? 'The link asked for a dashboard this runbook does not name; its own dashboard is shown instead, and actions taken here are recorded on that one.'
-                : 'The link asked for a dashboard this runbook does not name.'}
+          {dashboardUid !== undefined && dashboardUid !== annotated && (
+            <Alert severity="info" title={`This runbook does not list the dashboard "${dashboardUid}"`}>
+              {annotated
+                ? `Retries and purges from the runbook are recorded as annotations on its own dashboard, "${annotated}", not on this one.`
+                : 'Retries and purges from the runbook are not recorded on a dashboard.'}
             </Alert>
           )}
           {dashboardUid ? (

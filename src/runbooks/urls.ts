@@ -86,12 +86,12 @@ export function besidePath(slug: string, dashboardUid: string, params?: URLSearc
 }
 
 /**
- * The dashboard a runbook's beside view shows, and the one its live blocks annotate after a retry or purge: the one
- * `?dashboard=` names when the runbook lists it, else the runbook's first. Anyone can write `?dashboard=` into a
- * link, and an audit annotation must not land on a dashboard the runbook has nothing to do with.
+ * The dashboard a runbook's live blocks annotate after a retry or purge: the one `?dashboard=` names when the runbook
+ * lists it, else the runbook's first. Anyone can write `?dashboard=` into a link, and an audit annotation must not
+ * land on a dashboard the runbook has nothing to do with.
  */
 export function besideDashboard(listed: string[], requested: string | null): string | undefined {
-  return requested !== null && listed.includes(requested) ? requested : listed[0];
+  return requested && listed.includes(requested) ? requested : listed[0];
 }
 
 export function dashboardPath(uid: string, params?: URLSearchParams): string {
