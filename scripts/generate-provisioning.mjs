@@ -2,7 +2,9 @@
 //   provisioning/alerting/opsdesk-alert-rules.yaml      Grafana-managed rules (file provisioning, apiVersion 1)
 //   provisioning/prometheus/rules/opsdesk-alerts.yaml   the same alerts as a Prometheus rule file
 //   src/dashboards/*.json                               the dashboards the app bundles (plugin.json includes)
+//   scripts/provisioning/dashboard-revisions.json       each dashboard's revision and the hash it was given for
 // `node scripts/generate-provisioning.mjs` writes them; `--check` exits 1 when a committed file is out of date.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -94,7 +96,30 @@ function prometheusRule(alert) {
   };
 }
 
+const REVISIONS = 'scripts/provisioning/dashboard-revisions.json';
+
+/**
+ * Each dashboard with its `revision`, raised by one whenever its content changes. Grafana imports a plugin's
+ * dashboards again on a plugin upgrade only where the revision differs from the one it imported
+ * (pkg/services/plugindashboards), so without this an upgrade would keep serving the old dashboard.
+ */
+function withRevisions() {
+  const recorded = fs.existsSync(path.join(root, REVISIONS))
+    ? JSON.parse(fs.readFileSync(path.join(root, REVISIONS), 'utf8'))
+    : {};
+  const revisions = {};
+  const dashboards = DASHBOARDS.map(({ file, json }) => {
+    const sha256 = createHash('sha256').update(JSON.stringify(json)).digest('hex');
+    const before = recorded[file];
+    const revision = before?.sha256 === sha256 ? before.revision : (before?.revision ?? 0) + 1;
+    revisions[file] = { revision, sha256 };
+    return { file, json: { ...json, revision } };
+  });
+  return { dashboards, revisions };
+}
+
 export function renderFiles() {
+  const { dashboards, revisions } = withRevisions();
   const grafana = {
     apiVersion: 1,
     groups: GROUPS.map((group) => ({
@@ -116,10 +141,11 @@ export function renderFiles() {
   return [
     { file: 'provisioning/alerting/opsdesk-alert-rules.yaml', text: yaml(grafana) },
     { file: 'provisioning/prometheus/rules/opsdesk-alerts.yaml', text: yaml(prometheus) },
-    ...DASHBOARDS.map(({ file, json }) => ({
+    ...dashboards.map(({ file, json }) => ({
       file: `src/dashboards/${file}`,
       text: `${JSON.stringify(json, null, 2)}\n`,
     })),
+    { file: REVISIONS, text: `${JSON.stringify(revisions, null, 2)}\n` },
   ];
 }
 
