@@ -83,7 +83,7 @@ step "typecheck scripts" npm run typecheck:scripts
 step "lint" npm run lint
 step "unit and component tests (jest)" npx jest --ci --maxWorkers 2 --json --outputFile "$report_dir/jest.json"
 count_jest "$report_dir/jest.json"
-step "Grafana proxy stand-in (node:test)" bash -o pipefail -c "npm run --silent test:harness | tee $report_dir/harness.tap"
+step "Grafana stand-ins: proxy, API, frontend (node:test)" bash -o pipefail -c "npm run --silent test:harness | tee $report_dir/harness.tap"
 count_node "$report_dir/harness.tap"
 step "runbooks checker" npm run check:runbooks
 step "event-bus: typecheck" npm --prefix event-bus run typecheck

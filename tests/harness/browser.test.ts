@@ -196,6 +196,8 @@ describe('in Chromium, with the built plugin', () => {
     await dashboard.getByText('Event bus', { exact: true }).waitFor();
     await dashboard.getByText('now-6h to now').waitFor();
     await dashboard.getByTestId(testIds.dlqPanel.health).waitFor({ timeout: 15_000 });
+    // Grafana reports the dashboard's URL state only when it changes, never on mount: the link stays as opened.
+    assert.equal(new URL(page.url()).search, '?dashboard=opsdesk-event-bus&from=now-6h&to=now');
 
     // The live block's table is wider than its pane's share: the pane scrolls, nothing is pushed off screen.
     const container = page.getByTestId(testIds.beside.container);
@@ -213,6 +215,15 @@ describe('in Chromium, with the built plugin', () => {
     assert.ok(before.width - after.width > 150, `the dashboard pane went from ${before.width} to ${after.width} px`);
     const remembered = Number(await page.evaluate(() => localStorage.getItem('opsdesk-runbooks-app.beside.split')));
     assert.ok(remembered > 0.4, `split remembered as ${remembered}`);
+
+    // A time range picked in the dashboard lands in the page's URL, replacing the last one, so the view can be shared.
+    await dashboard.getByRole('radio', { name: 'Last 24 hours' }).click();
+    await page.waitForURL(/from=now-24h/);
+    const search = new URL(page.url()).searchParams;
+    assert.deepEqual(
+      [search.getAll('from'), search.getAll('to'), search.get('dashboard')],
+      [['now-24h'], ['now'], 'opsdesk-event-bus']
+    );
     await finish(page, 'beside');
   });
 

@@ -233,6 +233,31 @@ describe('grafanaProxy', () => {
     }
   });
 
+  it('uses the first route whose method and path match, with no fallback when it refuses', async () => {
+    const { port } = upstream.address() as AddressInfo;
+    const twoRoutes: PluginJson = {
+      id: 'opsdesk-runbooks-app',
+      roles: pluginJson.roles,
+      routes: [
+        { path: 'thing', method: 'GET', reqAction: 'opsdesk-runbooks-app.dlq:purge', url: `http://127.0.0.1:${port}/` },
+        { path: 'thing', method: 'GET', url: `http://127.0.0.1:${port}/` },
+      ],
+    };
+    const proxied = await startGrafanaProxy({ pluginJson: twoRoutes, jsonData: {}, secureJsonData: {}, users: USERS });
+    try {
+      const status = async (token: string) =>
+        (
+          await fetch(`${proxied.url}/api/plugin-proxy/opsdesk-runbooks-app/thing`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).status;
+      assert.equal(await status('editor'), 403);
+      assert.equal(await status('admin'), 200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('lets only an Admin purge', async () => {
     const init = { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } };
     assert.equal((await call('/api/events/dlq/purge', 'editor', init)).status, 403);
@@ -335,7 +360,12 @@ describe('grafanaProxy', () => {
     ]);
     try {
       const port = await new Promise<number>((resolve) => listener.stdout.once('data', (d) => resolve(Number(d))));
-      const filler = new (await import('node:net')).Socket().connect(port, '127.0.0.1');
+      // The filler takes the one slot of the backlog before the proxy tries.
+      const filler = new (await import('node:net')).Socket();
+      await new Promise<void>((resolve, reject) => {
+        filler.once('connect', resolve).once('error', reject);
+        filler.connect(port, '127.0.0.1');
+      });
       const hung = await startGrafanaProxy({
         pluginJson,
         jsonData: { eventBusUrl: `http://127.0.0.1:${port}` },

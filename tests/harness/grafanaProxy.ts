@@ -96,7 +96,8 @@ export interface RunningProxy {
 
 const ROLE_ORDER: BasicRole[] = ['Viewer', 'Editor', 'Admin'];
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
-// pkg/util/proxyutil/reverse_proxy.go wrapDirector: the headers that authenticate to Grafana never reach the upstream.
+// Never sent on as the client sent them: the headers that authenticate to Grafana (pkg/util/proxyutil/reverse_proxy.go
+// wrapDirector), cookies (pluginproxy.go director) and X-Grafana-User (proxyutil.go ApplyUserHeader deletes it).
 const GRAFANA_AUTH_HEADERS = ['authorization', 'x-grafana-user', 'cookie'];
 // pkg/util/proxyutil/proxyutil.go PrepareProxyRequest: removed before proxying (Referer survives as X-Grafana-Referer).
 const CLIENT_ORIGIN_HEADERS = ['origin', 'referer', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-proto'];
