@@ -80,7 +80,11 @@ async function evalshaStats(client: RedisClient): Promise<{ calls: number; usec:
 async function readyApp(config: Config): Promise<FastifyInstance> {
   const app = buildApp(config);
   await app.ready();
+  const deadline = Date.now() + 30_000;
   while (!app.redis.isReady) {
+    if (Date.now() > deadline) {
+      throw new Error(`the service did not connect to Redis at ${config.redisUrl} within 30 s`);
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
   return app;

@@ -208,7 +208,8 @@ describe('arrivals during operations', () => {
     // A consumer that fails every message on its first delivery (delivery limit 1), so retried messages come
     // straight back to the DLQ with new IDs while the retry is still running.
     const consume = (async () => {
-      const until = Date.now() + 20000;
+      // Bounded by the test's waitFor below (30 s) through `stop`, and by a generous deadline of its own.
+      const until = Date.now() + 60_000;
       while (!stop && Date.now() < until) {
         await worker.sendCommand(['XREADGROUP', 'GROUP', 'order-workers', 'w', 'COUNT', '100', 'STREAMS', ORDERS, '>']);
         const res = (await runScript(
@@ -223,8 +224,8 @@ describe('arrivals during operations', () => {
     })();
     const res = await post(a, 'retry', { upToId: seeded[4999].dlqId });
     const body = res.json();
-    // Let the consumer drain what is left, then stop it.
-    await new Promise((r) => setTimeout(r, 300));
+    // Let the consumer fail some of the retried messages (a count, whatever the machine's speed), then stop it.
+    await waitFor(() => refailed > 0, 30_000, 'the consumer to fail a retried message');
     stop = true;
     await consume;
     await worker.close();

@@ -76,6 +76,8 @@ describe('load', () => {
       for (const a of answers) {
         statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
       }
+      // Every answer 200: health bounds its own Redis round trip at 1 s (HEALTH_TIMEOUT_MS) and answers 503 past it,
+      // so this is also the promise that Redis never stalls health for a second behind a retry.
       assert.deepEqual([...statuses], [[200, answers.length]], 'every health request answered 200');
       // A retry-all is hundreds of move scripts; health that queued behind the whole retry would answer only once
       // it ended. So each retry must see health answers that both started and ended while it ran: two or more,
