@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import pluginJson from './plugin.json';
 
 // Grafana's data proxy tries routes in order and uses the first whose method and path match, then checks only that
-// route's permission (GRAFANA_FACTS.md). These rules keep plugin.json from exposing more than its roles allow.
+// route's permission (pkg/api/pluginproxy/pluginproxy.go; tests/harness/README.md lists what the harness follows).
+// These rules keep plugin.json from exposing more than its roles allow.
 
 interface Route {
   path: string;

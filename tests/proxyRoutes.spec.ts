@@ -1,7 +1,7 @@
 import { PROXY, readDlq, test, expect, waitForDlqEntries } from './fixtures';
 
-// How Grafana's data proxy treats the app's routes (plugin.json `routes`), where GRAFANA_FACTS.md marks what was
-// read from Grafana's source but not seen on a running Grafana. `X-Grafana-Context` reaching the service is checked
+// How Grafana's data proxy treats the app's routes (plugin.json `routes`): what tests/harness/README.md lists as read
+// from Grafana's source, seen here on a running Grafana. `X-Grafana-Context` reaching the service is checked
 // with the Editor's retry in dlqPanel.spec.ts (the service records its login as the operation's actor); a route's
 // `reqAction` refusing a Viewer there too.
 

@@ -8,7 +8,7 @@ import { PLUGIN_BASE_URL } from '../constants';
 // These configs are imported by module.tsx, so they load when Grafana starts: they use the small link index
 // compiled from the runbooks, never the catalog itself.
 
-/** What Grafana passes to `grafana/alerting/instance/action` links (GRAFANA_FACTS.md); every part may be missing. */
+/** What Grafana passes to `grafana/alerting/instance/action` links (`PluginExtensionPoints` in @grafana/data); every part may be missing. */
 export interface AlertInstanceContext {
   rule?: { name?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   instance?: { labels?: Record<string, string>; annotations?: Record<string, string>; state?: string };

@@ -41,7 +41,7 @@ describe('first run on a real Grafana', () => {
     assert.deepEqual(allowed.sort(), [panelJson.id, pluginJson.id].sort());
   });
 
-  it("no dashboard provider loads the dashboards the app's includes bring", () => {
+  it("has no dashboard provider: the app's includes are the one source of its dashboards", () => {
     const providers = fs
       .readdirSync(path.join(root, 'provisioning/dashboards'))
       .filter((file) => /\.ya?ml$/.test(file))
