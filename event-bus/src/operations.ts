@@ -30,7 +30,7 @@ export interface MutationResult {
   skipped: number;
   /** Entries a retry left in the DLQ because no retry can move them, and the first of them with the reason. */
   invalid: number;
-  invalidEntries: Array<{ id: string; why: string }>;
+  invalidEntries: Array<{ id: string; why: string; stream: string }>;
   /** Redis answered with an error (a script error, out of memory), as opposed to not answering. */
   redisErrorReply?: boolean;
   remaining: number | null;
@@ -100,10 +100,14 @@ export class OperationRunner {
     }
   }
 
-  /** Keeps the first INVALID_REPORTED entries a batch left in the DLQ as invalid, from its `id, reason` pairs. */
+  /** Keeps the first INVALID_REPORTED entries a batch left in the DLQ as invalid, from its `id, reason, origin`s. */
   private noteInvalid(result: MutationResult, reasons: string[]): void {
-    for (let i = 0; i + 1 < reasons.length && result.invalidEntries.length < INVALID_REPORTED; i += 2) {
-      result.invalidEntries.push({ id: String(reasons[i]), why: String(reasons[i + 1]) });
+    for (let i = 0; i + 2 < reasons.length && result.invalidEntries.length < INVALID_REPORTED; i += 3) {
+      result.invalidEntries.push({
+        id: String(reasons[i]),
+        why: String(reasons[i + 1]),
+        stream: String(reasons[i + 2]),
+      });
     }
   }
 

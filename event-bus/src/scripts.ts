@@ -23,11 +23,11 @@ local function fieldsOf(f)
 end
 local function whyInvalid(h)
   local origin = h['stream']
-  if origin == nil or origin == '' then return 'it names no origin stream' end
-  if origin == dlq or not allowed[origin] then return 'its origin stream is not configured' end
+  if origin == nil or origin == '' then return 'no origin stream' end
+  if origin == dlq or not allowed[origin] then return 'origin stream not configured' end
   local kind = redis.call('TYPE', origin)['ok']
-  if kind ~= 'stream' and kind ~= 'none' then return 'its origin key is a ' .. kind .. ', not a stream' end
-  if h['payload'] == nil then return 'it has no payload' end
+  if kind ~= 'stream' and kind ~= 'none' then return 'origin key is a ' .. kind .. ', not a stream' end
+  if h['payload'] == nil then return 'no payload' end
   return nil
 end
 local takes, bad, considered = {}, {}, {}
@@ -39,6 +39,7 @@ local function consider(id, h)
     if why then
       bad[#bad + 1] = id
       bad[#bad + 1] = why
+      bad[#bad + 1] = h['stream'] or ''
       return false
     end
   end
@@ -84,7 +85,7 @@ end
  * KEYS: dlq, per-origin counts hash, operation record list, operation hash.
  * ARGV: mode, start ('-' or '(<id>'), upTo, scan, limit, stream filter ('' for all), operation id,
  *       record moves ('1'/'0'), key prefix, record ttl seconds, configured streams (comma-separated).
- * Returns { done, invalid, lastId, scanned, more, invalid id, reason, ... }.
+ * Returns { done, invalid, lastId, scanned, more, then id, reason, origin of each invalid entry }.
  */
 const MOVE_RANGE =
   `
@@ -111,7 +112,7 @@ end
 local done = apply()
 local more = 0
 if #entries == scan or seen < #entries then more = 1 end
-local reply = { done, #bad / 2, last, seen, more }
+local reply = { done, #bad / 3, last, seen, more }
 for i = 1, #bad do reply[#reply + 1] = bad[i] end
 return reply
 `;
@@ -120,7 +121,7 @@ return reply
  * Same as MOVE_RANGE for an explicit list of IDs. IDs not in the DLQ are skipped.
  * KEYS: dlq, counts, operation record list, operation hash.
  * ARGV: mode, operation id, record ('1'/'0'), key prefix, record ttl, configured streams, id...
- * Returns { done, skipped, invalid, invalid id, reason, ... }.
+ * Returns { done, skipped, invalid, then id, reason, origin of each invalid entry }.
  */
 const MOVE_IDS =
   `
@@ -141,7 +142,7 @@ for i = 7, #ARGV do
   end
 end
 local done = apply()
-local reply = { done, skipped, #bad / 2 }
+local reply = { done, skipped, #bad / 3 }
 for i = 1, #bad do reply[#reply + 1] = bad[i] end
 return reply
 `;

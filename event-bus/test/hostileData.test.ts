@@ -60,27 +60,27 @@ const MALFORMED: Array<{ name: string; fields: (msg: string) => Record<string, s
   {
     name: 'an origin that is a hash under the prefix',
     fields: (msg) => ({ stream: '{events}:meta', type: 't', payload: JSON.stringify({ msg }) }),
-    why: /origin stream is not configured/,
+    why: /^origin stream not configured$/,
   },
   {
     name: 'an origin no longer configured',
     fields: (msg) => ({ stream: '{events}:gone', type: 't', payload: JSON.stringify({ msg }) }),
-    why: /origin stream is not configured/,
+    why: /^origin stream not configured$/,
   },
   {
     name: 'an empty origin',
     fields: (msg) => ({ stream: '', type: 't', payload: JSON.stringify({ msg }) }),
-    why: /no origin stream/,
+    why: /^no origin stream$/,
   },
   {
     name: 'no origin field',
     fields: (msg) => ({ type: 't', payload: JSON.stringify({ msg }) }),
-    why: /no origin stream/,
+    why: /^no origin stream$/,
   },
   {
     name: 'no payload',
     fields: () => ({ stream: ORDERS, type: 't' }),
-    why: /no payload/,
+    why: /^no payload$/,
   },
 ];
 
@@ -102,6 +102,7 @@ describe('malformed DLQ entries', () => {
           assert.equal(body.invalidCount, 1);
           assert.equal(body.invalid[0].id, badId);
           assert.match(body.invalid[0].why, kind.why);
+          assert.equal(body.invalid[0].stream, kind.fields('bad').stream ?? '');
         }
         const seen = await census(client);
         assert.equal(
