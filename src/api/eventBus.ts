@@ -143,6 +143,29 @@ export interface MutationResult {
   upToId?: string | null;
   /** The service's sentence for an `unknown` or `partial` outcome. */
   message?: string;
+  /**
+   * Entries a retry left in the DLQ because no retry can move them (origin not configured, not a stream, no
+   * payload), counted in `skipped`: how many, and the first of them with the reason and the origin as written.
+   */
+  invalidCount?: number;
+  invalid?: InvalidEntry[];
+}
+
+export interface InvalidEntry {
+  id: string;
+  why: string;
+  /** The entry's origin stream as written; empty when it names none. */
+  stream: string;
+}
+
+function invalidEntriesOf(value: unknown): InvalidEntry[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value
+    .filter(isRecord)
+    .filter((entry) => typeof entry.id === 'string' && typeof entry.why === 'string')
+    .map((entry) => ({ id: entry.id as string, why: entry.why as string, stream: stringOr(entry.stream) ?? '' }));
 }
 
 /** `GET /api/events/dlq/operations/{id}`: what became of a retry since it ran. */
@@ -263,6 +286,9 @@ async function mutate(
       skipped: numberOr(body.skipped, 0),
       remaining: typeof body.remaining === 'number' ? body.remaining : undefined,
       upToId: typeof body.upToId === 'string' ? body.upToId : null,
+      ...(typeof body.invalidCount === 'number' && body.invalidCount > 0
+        ? { invalidCount: body.invalidCount, invalid: invalidEntriesOf(body.invalid) }
+        : {}),
     };
   } catch (error) {
     if (isFetchError(error) && error.status === 503 && isRecord(error.data)) {

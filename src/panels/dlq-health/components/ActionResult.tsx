@@ -1,6 +1,7 @@
 import React from 'react';
 import { Alert, Button, Stack, Text } from '@grafana/ui';
 
+import { InvalidEntry } from 'api/eventBus';
 import { testIds } from 'components/testIds';
 
 import { planSummary, resultSummary } from '../actions';
@@ -13,10 +14,12 @@ interface Props {
   isRunning: boolean;
   onRepeat: () => void;
   onDismiss: () => void;
+  /** Shows the DLQ entries of one origin stream: where the entries a retry could not move can be inspected. */
+  onShowStream: (stream: string) => void;
 }
 
 /** What the last action did, whether its retried messages went through, and whether it was marked on the graphs. */
-export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss }: Props) => {
+export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss, onShowStream }: Props) => {
   const { plan, result, problem } = outcome;
   if (problem) {
     return (
@@ -36,6 +39,9 @@ export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss }: Props)
       >
         <Stack direction="column" gap={1}>
           {result && <Text>{resultSummary(plan.action, result)}</Text>}
+          {result?.invalidCount ? (
+            <InvalidEntries count={result.invalidCount} entries={result.invalid ?? []} onShowStream={onShowStream} />
+          ) : null}
           {isUnknown && (
             <>
               <Text>
@@ -66,5 +72,50 @@ export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss }: Props)
         </Stack>
       </Alert>
     </div>
+  );
+};
+
+/**
+ * Entries a retry left in the DLQ because no retry can move them: how many, why, and a way to see them. Only origins
+ * under the event-bus prefix can be filtered by; an entry without one is named by its ID.
+ */
+const InvalidEntries = ({
+  count,
+  entries,
+  onShowStream,
+}: {
+  count: number;
+  entries: InvalidEntry[];
+  onShowStream: (stream: string) => void;
+}) => {
+  const reasons = new Map<string, number>();
+  for (const entry of entries) {
+    reasons.set(entry.why, (reasons.get(entry.why) ?? 0) + 1);
+  }
+  const listed = [...reasons].map(([why, n]) => `${why}: ${n}`).join('; ');
+  const origins = [...new Set(entries.map((entry) => entry.stream))].filter((stream) => stream.startsWith('{events}:'));
+  const unnamed = entries.filter((entry) => !entry.stream.startsWith('{events}:')).map((entry) => entry.id);
+  return (
+    <Stack direction="column" gap={1}>
+      <Text color="warning">
+        {count === 1 ? '1 entry' : `${count} entries`} could not be retried and stayed in the DLQ, where{' '}
+        {count === 1 ? 'it' : 'they'} can be inspected and purged
+        {listed ? ` (${count > entries.length ? `the first ${entries.length}: ` : ''}${listed})` : ''}.
+      </Text>
+      {unnamed.length > 0 && (
+        <Text variant="bodySmall" color="secondary">
+          Without an origin stream to filter by: {unnamed.join(', ')}.
+        </Text>
+      )}
+      {origins.length > 0 && (
+        <Stack gap={1} wrap="wrap">
+          {origins.map((stream) => (
+            <Button key={stream} size="sm" variant="secondary" icon="filter" onClick={() => onShowStream(stream)}>
+              Show the entries from {stream}
+            </Button>
+          ))}
+        </Stack>
+      )}
+    </Stack>
   );
 };

@@ -455,6 +455,36 @@ describe('DlqHealthPanel: actions', () => {
     expect(lastBody(fake, '/api/events/dlq/retry')).toEqual({ upToId: '1764176400000-3', stream: '{events}:orders' });
   });
 
+  it('says which entries a retry left behind and why, and filters the list to their origin', async () => {
+    const user = userEvent.setup();
+    const { fake } = setup({ role: 'editor' });
+    fake.on('/api/events/dlq/retry', () =>
+      ok({
+        operationId: 'op_01JRETRY0000',
+        outcome: 'ok',
+        retried: 1,
+        skipped: 2,
+        remaining: 4,
+        invalidCount: 2,
+        invalid: [
+          { id: entryAt(0).id, why: 'origin stream not configured', stream: '{events}:gone' },
+          { id: entryAt(2).id, why: 'no origin stream', stream: '' },
+        ],
+      })
+    );
+
+    const dialog = await selectAndOpen(user, /retry selected \(3\)/i, [0, 1, 2]);
+    await user.click(within(dialog).getByRole('button', { name: 'Retry 3' }));
+
+    const result = await screen.findByTestId(testIds.dlqPanel.result);
+    expect(result).toHaveTextContent(
+      '2 entries could not be retried and stayed in the DLQ, where they can be inspected and purged (origin stream not configured: 1; no origin stream: 1).'
+    );
+    expect(result).toHaveTextContent(`Without an origin stream to filter by: ${entryAt(2).id}.`);
+    await user.click(within(result).getByRole('button', { name: 'Show the entries from {events}:gone' }));
+    await waitFor(() => expect(listParams(fake).at(-1)).toMatchObject({ stream: '{events}:gone' }));
+  });
+
   it('turns bulk actions off while a text filter is set, since the API would not apply it', async () => {
     const user = userEvent.setup();
     setup({ role: 'admin' });

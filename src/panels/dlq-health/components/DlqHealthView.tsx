@@ -148,6 +148,7 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
                 isRunning={actions.isRunning}
                 onRepeat={actions.repeat}
                 onDismiss={actions.clearOutcome}
+                onShowStream={onStreamChange}
               />
             )}
             <DlqFilters
