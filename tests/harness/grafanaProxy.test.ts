@@ -9,6 +9,7 @@ import pluginJson from '../../plugin.json';
 import { createGrafanaState, grafanaApiHandler } from './grafanaApi';
 import {
   actionsOf,
+  GrafanaProxyOptions,
   matchRoutePath,
   PluginJson,
   ProxyUser,
@@ -79,6 +80,28 @@ describe('grafanaProxy', () => {
     return { status: response.status, body: await response.text() };
   }
 
+  type Through = (path: string, token: string, headers?: Record<string, string>) => Promise<Response>;
+
+  /** A proxy of the test's own, with plugin.json and the users above unless told otherwise; closed afterwards. */
+  async function withProxy(
+    options: Partial<GrafanaProxyOptions> & Pick<GrafanaProxyOptions, 'jsonData'>,
+    use: (through: Through) => Promise<void>
+  ) {
+    const own = await startGrafanaProxy({ pluginJson, secureJsonData: {}, users: USERS, ...options });
+    try {
+      await use((path, token, headers = {}) =>
+        fetch(`${own.url}/api/plugin-proxy/opsdesk-runbooks-app${path}`, {
+          headers: { authorization: `Bearer ${token}`, ...headers },
+        })
+      );
+    } finally {
+      await own.close();
+    }
+  }
+
+  /** The upstream's URL, for routes a test writes itself. */
+  const upstreamUrl = () => `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+
   it('forwards a read with the service token, the query string and the user, without cookies', async () => {
     const response = await call('/api/events/dlq?limit=5&stream=%7Bevents%7D%3Aorders', 'viewer');
 
@@ -109,47 +132,27 @@ describe('grafanaProxy', () => {
     await call('/api/events/health', 'editor', { headers: { 'x-grafana-user': 'admin' } });
     assert.equal(seen[0].headers['x-grafana-user'], undefined);
 
-    const { port } = upstream.address() as AddressInfo;
-    const sending = await startGrafanaProxy({
-      pluginJson,
-      jsonData: { eventBusUrl: `http://127.0.0.1:${port}` },
-      secureJsonData: { eventBusToken: 'service-token' },
-      users: USERS,
-      sendUserHeader: true,
-    });
-    try {
+    const options = { jsonData: { eventBusUrl: upstreamUrl() }, sendUserHeader: true };
+    await withProxy(options, async (through) => {
       const userOf = async (token: string) => {
         seen = [];
-        await fetch(`${sending.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
-          headers: { authorization: `Bearer ${token}`, 'x-grafana-user': 'admin' },
-        });
+        await through('/api/events/health', token, { 'x-grafana-user': 'admin' });
         return seen[0].headers['x-grafana-user'];
       };
       assert.equal(await userOf('editor'), 'ed');
       assert.equal(await userOf('bot'), undefined);
       assert.equal(await userOf('anonymous'), undefined);
-    } finally {
-      await sending.close();
-    }
+    });
   });
 
   it("never forwards the caller's Authorization, even on a route that sets none", async () => {
-    const { port } = upstream.address() as AddressInfo;
-    const open: PluginJson = {
-      id: 'opsdesk-runbooks-app',
-      routes: [{ path: 'open', url: `http://127.0.0.1:${port}/` }],
-    };
-    const bare = await startGrafanaProxy({ pluginJson: open, jsonData: {}, secureJsonData: {}, users: USERS });
-    try {
+    const open: PluginJson = { id: 'opsdesk-runbooks-app', routes: [{ path: 'open', url: `${upstreamUrl()}/` }] };
+    await withProxy({ pluginJson: open, jsonData: {} }, async (through) => {
       seen = [];
-      const response = await fetch(`${bare.url}/api/plugin-proxy/opsdesk-runbooks-app/open`, {
-        headers: { authorization: 'Bearer viewer' },
-      });
+      const response = await through('/open', 'viewer');
       assert.equal(response.status, 200);
       assert.equal(seen[0].headers.authorization, undefined);
-    } finally {
-      await bare.close();
-    }
+    });
   });
 
   it('replaces the client origin headers as Grafana does, and sends the route host', async () => {
@@ -212,50 +215,30 @@ describe('grafanaProxy', () => {
   });
 
   it('lets a Grafana server admin through a reqRole route whatever their org role, as SignedInUser.HasRole does', async () => {
-    const { port } = upstream.address() as AddressInfo;
     const byRole: PluginJson = {
       id: 'opsdesk-runbooks-app',
-      routes: [{ path: 'admin', reqRole: 'Admin', url: `http://127.0.0.1:${port}/` }],
+      routes: [{ path: 'admin', reqRole: 'Admin', url: `${upstreamUrl()}/` }],
     };
-    const proxied = await startGrafanaProxy({ pluginJson: byRole, jsonData: {}, secureJsonData: {}, users: USERS });
-    try {
-      const status = async (token: string) =>
-        (
-          await fetch(`${proxied.url}/api/plugin-proxy/opsdesk-runbooks-app/admin`, {
-            headers: { authorization: `Bearer ${token}` },
-          })
-        ).status;
-      assert.equal(await status('root'), 200);
-      assert.equal(await status('editor'), 403);
-      assert.equal(await status('admin'), 200);
-    } finally {
-      await proxied.close();
-    }
+    await withProxy({ pluginJson: byRole, jsonData: {} }, async (through) => {
+      assert.equal((await through('/admin', 'root')).status, 200);
+      assert.equal((await through('/admin', 'editor')).status, 403);
+      assert.equal((await through('/admin', 'admin')).status, 200);
+    });
   });
 
   it('uses the first route whose method and path match, with no fallback when it refuses', async () => {
-    const { port } = upstream.address() as AddressInfo;
     const twoRoutes: PluginJson = {
       id: 'opsdesk-runbooks-app',
       roles: pluginJson.roles,
       routes: [
-        { path: 'thing', method: 'GET', reqAction: 'opsdesk-runbooks-app.dlq:purge', url: `http://127.0.0.1:${port}/` },
-        { path: 'thing', method: 'GET', url: `http://127.0.0.1:${port}/` },
+        { path: 'thing', method: 'GET', reqAction: 'opsdesk-runbooks-app.dlq:purge', url: `${upstreamUrl()}/` },
+        { path: 'thing', method: 'GET', url: `${upstreamUrl()}/` },
       ],
     };
-    const proxied = await startGrafanaProxy({ pluginJson: twoRoutes, jsonData: {}, secureJsonData: {}, users: USERS });
-    try {
-      const status = async (token: string) =>
-        (
-          await fetch(`${proxied.url}/api/plugin-proxy/opsdesk-runbooks-app/thing`, {
-            headers: { authorization: `Bearer ${token}` },
-          })
-        ).status;
-      assert.equal(await status('editor'), 403);
-      assert.equal(await status('admin'), 200);
-    } finally {
-      await proxied.close();
-    }
+    await withProxy({ pluginJson: twoRoutes, jsonData: {} }, async (through) => {
+      assert.equal((await through('/thing', 'editor')).status, 403);
+      assert.equal((await through('/thing', 'admin')).status, 200);
+    });
   });
 
   it('lets only an Admin purge', async () => {
@@ -296,22 +279,12 @@ describe('grafanaProxy', () => {
   });
 
   it('answers 404 while the app is disabled in the org', async () => {
-    const disabled = await startGrafanaProxy({
-      pluginJson,
-      jsonData: { eventBusUrl: 'http://127.0.0.1:9' },
-      secureJsonData: {},
-      users: USERS,
-      isAppEnabled: () => false,
-    });
-    try {
-      const response = await fetch(`${disabled.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
-        headers: { authorization: 'Bearer viewer' },
-      });
+    const options = { jsonData: { eventBusUrl: 'http://127.0.0.1:9' }, isAppEnabled: () => false };
+    await withProxy(options, async (through) => {
+      const response = await through('/api/events/health', 'viewer');
       assert.equal(response.status, 404);
       assert.match(await response.text(), /Plugin is not enabled/);
-    } finally {
-      await disabled.close();
-    }
+    });
   });
 
   it('answers 401 without a known token', async () => {
@@ -319,35 +292,20 @@ describe('grafanaProxy', () => {
   });
 
   it('answers 502 with an empty body when the upstream is down', async () => {
-    const down = await startGrafanaProxy({
-      pluginJson,
-      jsonData: { eventBusUrl: 'http://127.0.0.1:9' },
-      secureJsonData: {},
-      users: { viewer: { login: 'vera', role: 'Viewer' } },
-    });
-    try {
-      const response = await fetch(`${down.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
-        headers: { authorization: 'Bearer viewer' },
-      });
+    await withProxy({ jsonData: { eventBusUrl: 'http://127.0.0.1:9' } }, async (through) => {
+      const response = await through('/api/events/health', 'viewer');
       assert.equal(response.status, 502);
       assert.equal(await response.text(), '');
-    } finally {
-      await down.close();
-    }
+    });
   });
 
   it('answers 502 with an empty body when the URL setting is missing or has no scheme', async () => {
     for (const jsonData of [{}, { eventBusUrl: 'event-bus:8080' }]) {
-      const broken = await startGrafanaProxy({ pluginJson, jsonData, secureJsonData: {}, users: USERS });
-      try {
-        const response = await fetch(`${broken.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
-          headers: { authorization: 'Bearer viewer' },
-        });
+      await withProxy({ jsonData }, async (through) => {
+        const response = await through('/api/events/health', 'viewer');
         assert.equal(response.status, 502, JSON.stringify(jsonData));
         assert.equal(await response.text(), '');
-      } finally {
-        await broken.close();
-      }
+      });
     }
   });
 
@@ -366,22 +324,15 @@ describe('grafanaProxy', () => {
         filler.once('connect', resolve).once('error', reject);
         filler.connect(port, '127.0.0.1');
       });
-      const hung = await startGrafanaProxy({
-        pluginJson,
-        jsonData: { eventBusUrl: `http://127.0.0.1:${port}` },
-        secureJsonData: {},
-        users: USERS,
-        connectTimeoutMs: 300,
-      });
       try {
-        const response = await fetch(`${hung.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
-          headers: { authorization: 'Bearer viewer' },
+        const options = { jsonData: { eventBusUrl: `http://127.0.0.1:${port}` }, connectTimeoutMs: 300 };
+        await withProxy(options, async (through) => {
+          const response = await through('/api/events/health', 'viewer');
+          assert.equal(response.status, 504);
+          assert.equal(await response.text(), '');
         });
-        assert.equal(response.status, 504);
-        assert.equal(await response.text(), '');
       } finally {
         filler.destroy();
-        await hung.close();
       }
     } finally {
       listener.kill();
@@ -389,24 +340,17 @@ describe('grafanaProxy', () => {
   });
 
   it('sends a compose network name to where the harness runs that service', async () => {
-    const { port } = upstream.address() as AddressInfo;
-    const aliased = await startGrafanaProxy({
-      pluginJson,
+    const options = {
       jsonData: { eventBusUrl: 'http://event-bus:8080' },
       secureJsonData: { eventBusToken: 'service-token' },
-      users: { viewer: { login: 'vera', role: 'Viewer' } },
-      hostAliases: { 'event-bus:8080': `127.0.0.1:${port}` },
-    });
-    try {
+      hostAliases: { 'event-bus:8080': upstreamUrl().replace('http://', '') },
+    };
+    await withProxy(options, async (through) => {
       seen = [];
-      const response = await fetch(`${aliased.url}/api/plugin-proxy/opsdesk-runbooks-app/api/events/health`, {
-        headers: { authorization: 'Bearer viewer' },
-      });
+      const response = await through('/api/events/health', 'viewer');
       assert.equal(response.status, 200);
       assert.equal(seen[0].url, '/api/events/health');
-    } finally {
-      await aliased.close();
-    }
+    });
   });
 });
 
