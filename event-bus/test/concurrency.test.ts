@@ -21,6 +21,7 @@ import {
   summary,
   assertExactlyOnce,
   waitFor,
+  postMutation,
 } from './helpers';
 
 // The concurrency and arrival scenarios of RELIABILITY.md. Two apps on one Redis stand for two replicas (or two
@@ -50,15 +51,6 @@ beforeEach(async () => {
   await client.sendCommand(['FLUSHALL']);
 });
 
-function post(app: FastifyInstance, route: 'retry' | 'purge', body: unknown) {
-  return app.inject({
-    method: 'POST',
-    url: `/api/events/dlq/${route}`,
-    headers: { ...AUTH, 'content-type': 'application/json' },
-    payload: JSON.stringify(body),
-  });
-}
-
 /** Publishes one message, delivers it once to a worker that fails it, and dead-letters it by delivery count. */
 async function deadLetterOne(c: RedisClient, msg: string): Promise<void> {
   await c.sendCommand(['XADD', ORDERS, '*', 'type', 'order.created', 'payload', JSON.stringify({ msg })]);
@@ -77,7 +69,7 @@ describe('concurrent operators', () => {
       await client.sendCommand(['FLUSHALL']);
       const seeded = await seed(client, 20000, `rep${rep}`);
       const upToId = seeded[seeded.length - 1].dlqId;
-      const [ra, rb] = await Promise.all([post(a, 'retry', { upToId }), post(b, 'retry', { upToId })]);
+      const [ra, rb] = await Promise.all([postMutation(a, 'retry', { upToId }), postMutation(b, 'retry', { upToId })]);
       assert.equal(ra.statusCode, 200);
       assert.equal(rb.statusCode, 200);
       const total = ra.json().retried + rb.json().retried;
@@ -111,7 +103,10 @@ describe('concurrent operators', () => {
   test('retry racing purge on the same range: each entry retried or purged, never both, never lost', async () => {
     const seeded = await seed(client, 20000, 'race');
     const upToId = seeded[seeded.length - 1].dlqId;
-    const [rr, rp] = await Promise.all([post(a, 'retry', { upToId }), post(b, 'purge', { confirm: 'purge', upToId })]);
+    const [rr, rp] = await Promise.all([
+      postMutation(a, 'retry', { upToId }),
+      postMutation(b, 'purge', { confirm: 'purge', upToId }),
+    ]);
     const retried = rr.json().retried as number;
     const purged = rp.json().purged as number;
     assert.equal(retried + purged, 20000);
@@ -134,8 +129,8 @@ describe('concurrent operators', () => {
       const seeded = await seed(client, 1500, `ov${round}`);
       const ids = seeded.map((s) => s.dlqId);
       const [ra, rb] = await Promise.all([
-        post(a, 'retry', { ids: ids.slice(0, 1000) }),
-        post(b, 'retry', { ids: ids.slice(500, 1500) }),
+        postMutation(a, 'retry', { ids: ids.slice(0, 1000) }),
+        postMutation(b, 'retry', { ids: ids.slice(500, 1500) }),
       ]);
       const ja = ra.json();
       const jb = rb.json();
@@ -167,7 +162,7 @@ describe('arrivals during operations', () => {
     })();
     await waitFor(() => arrivals.length >= 40, 30_000, '40 arrivals before the purge');
     const list = (await a.inject({ url: '/api/events/dlq?limit=1', headers: AUTH })).json();
-    const res = await post(a, 'purge', { confirm: 'purge', upToId: list.snapshotId });
+    const res = await postMutation(a, 'purge', { confirm: 'purge', upToId: list.snapshotId });
     const atPurgeEnd = arrivals.length;
     await waitFor(() => arrivals.length >= atPurgeEnd + 40, 30_000, '40 arrivals after the purge');
     stop = true;
@@ -222,7 +217,7 @@ describe('arrivals during operations', () => {
         await new Promise((r) => setTimeout(r, 1));
       }
     })();
-    const res = await post(a, 'retry', { upToId: seeded[4999].dlqId });
+    const res = await postMutation(a, 'retry', { upToId: seeded[4999].dlqId });
     const body = res.json();
     // Let the consumer fail some of the retried messages (a count, whatever the machine's speed), then stop it.
     await waitFor(() => refailed > 0, 30_000, 'the consumer to fail a retried message');

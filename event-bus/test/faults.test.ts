@@ -3,8 +3,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import type { FastifyInstance } from 'fastify';
-
 import { buildApp } from '../src/app';
 import type { RedisClient } from '../src/redis';
 import { freePort, RedisServer, type Fsync } from '../src/redisServer';
@@ -23,6 +21,7 @@ import {
   TOKEN,
   waitFor,
   assertExactlyOnce,
+  postMutation,
 } from './helpers';
 
 // Fault scenarios of RELIABILITY.md against a real redis-server that the test kills and restarts.
@@ -43,15 +42,6 @@ async function trackedClient(url: string): Promise<RedisClient> {
     }
   });
   return client;
-}
-
-function post(app: FastifyInstance, route: 'retry' | 'purge', body: unknown) {
-  return app.inject({
-    method: 'POST',
-    url: `/api/events/dlq/${route}`,
-    headers: { ...AUTH, 'content-type': 'application/json' },
-    payload: JSON.stringify(body),
-  });
 }
 
 describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () => {
@@ -80,7 +70,7 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
             killed = new Promise((r) => setTimeout(r, delay)).then(() => server.kill9());
           }
         };
-        const res = await post(app, 'retry', { upToId }).finally(() => (app.runner.onBatch = undefined));
+        const res = await postMutation(app, 'retry', { upToId }).finally(() => (app.runner.onBatch = undefined));
         await killed;
         assert.ok(killed, `the kill happened during the retry (got ${res.statusCode} ${res.body.slice(0, 200)})`);
         assert.equal(res.statusCode, 503, res.body);
@@ -126,7 +116,7 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
         assert.equal(verify.outcome, 'unknown');
         assert.equal(verify.retried, moved);
 
-        const again = await post(app, 'retry', { upToId });
+        const again = await postMutation(app, 'retry', { upToId });
         assert.equal(again.statusCode, 200, again.body);
         assert.equal(again.json().retried, 100000 - moved);
         const final = await census(client);
@@ -159,7 +149,7 @@ describe('Redis availability', () => {
     assertSchema('Health', res.json());
     assert.equal(res.json().redis.up, false);
     assert.equal((await app.inject({ url: '/livez' })).statusCode, 200);
-    const retry = await post(app, 'retry', { upToId: '1-1' });
+    const retry = await postMutation(app, 'retry', { upToId: '1-1' });
     assert.equal(retry.statusCode, 503);
     assert.equal(retry.json().error, 'redis_unavailable');
     const list = await app.inject({ url: '/api/events/dlq', headers: AUTH });
@@ -223,7 +213,7 @@ describe('Redis availability', () => {
         await client.sendCommand(['SCRIPT', 'FLUSH']);
       }
     };
-    const res = await post(app, 'retry', { upToId: seeded[2999].dlqId });
+    const res = await postMutation(app, 'retry', { upToId: seeded[2999].dlqId });
     app.runner.onBatch = undefined;
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().retried, 3000);
@@ -255,7 +245,7 @@ describe('graceful shutdown', () => {
         await gate;
       }
     };
-    const running = post(app, 'retry', { upToId: seeded[4999].dlqId });
+    const running = postMutation(app, 'retry', { upToId: seeded[4999].dlqId });
     await waitFor(() => batches === 3);
     const draining = app.drain();
     const fresh = await app.inject({ url: '/api/events/health', headers: AUTH });

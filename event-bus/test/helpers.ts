@@ -45,6 +45,16 @@ export async function connectedClient(url: string, disableOfflineQueue = false):
   return c;
 }
 
+/** POSTs a retry or purge body to an app in process, with the token, as JSON. */
+export function postMutation(app: FastifyInstance, route: 'retry' | 'purge', body: unknown) {
+  return app.inject({
+    method: 'POST',
+    url: `/api/events/dlq/${route}`,
+    headers: { ...AUTH, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
+}
+
 export async function makeApp(url: string, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
   const app = buildApp(testConfig(url, overrides));
   await app.ready();

@@ -7,7 +7,6 @@ import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
 import {
   assertSchema,
-  AUTH,
   census,
   check,
   connectedClient,
@@ -17,6 +16,7 @@ import {
   seed,
   startRedis,
   summary,
+  postMutation,
 } from './helpers';
 
 // DLQ entries the service did not write: other producers XADD to the DLQ by hand, streams are renamed or removed
@@ -41,15 +41,6 @@ after(async () => {
 beforeEach(async () => {
   await client.sendCommand(['FLUSHALL']);
 });
-
-function post(route: 'retry' | 'purge', body: unknown) {
-  return app.inject({
-    method: 'POST',
-    url: `/api/events/dlq/${route}`,
-    headers: { ...AUTH, 'content-type': 'application/json' },
-    payload: JSON.stringify(body),
-  });
-}
 
 /** A DLQ entry as a producer that bypasses the service writes it: plain XADD with whatever fields it has. */
 async function xadd(fields: Record<string, string>): Promise<string> {
@@ -94,7 +85,7 @@ describe('malformed DLQ entries', () => {
         const good2 = await seed(client, 1, 'good2');
         const ids = [good1[0].dlqId, badId, good2[0].dlqId];
         for (let attempt = 0; attempt < 3; attempt++) {
-          const res = await post('retry', by === 'ids' ? { ids } : { upToId: good2[0].dlqId });
+          const res = await postMutation(app, 'retry', by === 'ids' ? { ids } : { upToId: good2[0].dlqId });
           assert.equal(res.statusCode, 200, res.body);
           const body = res.json();
           assertSchema('RetryResult', body);
@@ -133,7 +124,7 @@ describe('malformed DLQ entries', () => {
     for (const kind of MALFORMED) {
       badIds.push(await xadd(kind.fields('bad')));
     }
-    const res = await post('purge', { confirm: 'purge', upToId: badIds[badIds.length - 1] });
+    const res = await postMutation(app, 'purge', { confirm: 'purge', upToId: badIds[badIds.length - 1] });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().purged, good.length + badIds.length);
     assert.equal(Number(await client.sendCommand(['XLEN', DLQ])), 0);
@@ -142,7 +133,7 @@ describe('malformed DLQ entries', () => {
   test('a dry run reports what a retry would leave behind, and moves nothing', async () => {
     await seed(client, 2, 'g');
     const badId = await xadd(MALFORMED[1].fields('bad'));
-    const res = await post('retry', { upToId: badId, dryRun: true });
+    const res = await postMutation(app, 'retry', { upToId: badId, dryRun: true });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual([res.json().retried, res.json().dryRun], [2, true]);
     assert.equal(Number(await client.sendCommand(['XLEN', DLQ])), 3);
@@ -154,7 +145,7 @@ describe('Redis errors that are not an outage', () => {
     const seeded = await seed(client, 5, 'oom');
     await client.sendCommand(['CONFIG', 'SET', 'maxmemory', '1']);
     try {
-      const res = await post('retry', { upToId: seeded[4].dlqId });
+      const res = await postMutation(app, 'retry', { upToId: seeded[4].dlqId });
       assert.equal(res.statusCode, 500, res.body);
       const body = res.json();
       assertSchema('MutationError', body);
