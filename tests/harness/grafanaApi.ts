@@ -3,7 +3,7 @@
 // test that pins it.
 import type http from 'node:http';
 
-import type { ProxyUser } from './grafanaProxy';
+import { type ProxyUser, sendJson, userOf } from './grafanaProxy';
 
 /** What Grafana stores for the app in the org, and the annotations written so far. */
 export interface GrafanaState {
@@ -41,10 +41,6 @@ export interface GrafanaApiOptions {
 
 const BAD_REQUEST = { message: 'bad request data' };
 
-function sendJson(response: http.ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
 function readJson(request: http.IncomingMessage): Promise<Record<string, unknown> | undefined> {
   return new Promise((resolve) => {
     let body = '';
@@ -62,11 +58,6 @@ function readJson(request: http.IncomingMessage): Promise<Record<string, unknown
 
 /** Handles the request and resolves true when it is one of these endpoints, else resolves false untouched. */
 export function grafanaApiHandler({ pluginId, state, users, dashboardUids }: GrafanaApiOptions) {
-  const signedIn = (request: http.IncomingMessage) => {
-    const token = /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    return token ? users[token] : undefined;
-  };
-
   return async (request: http.IncomingMessage, response: http.ServerResponse): Promise<boolean> => {
     const pathname = new URL(request.url ?? '/', 'http://grafana.invalid').pathname;
     const settingsPath = `/api/plugins/${pluginId}/settings`;
@@ -88,7 +79,7 @@ export function grafanaApiHandler({ pluginId, state, users, dashboardUids }: Gra
 
     if (pathname === settingsPath && request.method === 'POST') {
       // pkg/api/api.go: saving needs plugins:write, which only an org Admin holds.
-      if (signedIn(request)?.role !== 'Admin') {
+      if (userOf(request, users)?.role !== 'Admin') {
         sendJson(response, 403, {
           message: "You'll need additional permissions to perform this action. Permissions needed: plugins:write",
           title: 'Access denied',
@@ -124,7 +115,7 @@ export function grafanaApiHandler({ pluginId, state, users, dashboardUids }: Gra
         return true;
       }
       // canCreateAnnotation: a Viewer can edit no dashboard and may create no organization annotation.
-      const user = signedIn(request);
+      const user = userOf(request, users);
       if (!user) {
         sendJson(response, 401, { message: 'Unauthorized' });
         return true;

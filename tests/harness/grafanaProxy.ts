@@ -148,9 +148,15 @@ export function renderTemplate(template: string, data: Pick<GrafanaProxyOptions,
   });
 }
 
-function sendJson(response: http.ServerResponse, status: number, body: unknown) {
+export function sendJson(response: http.ServerResponse, status: number, body: unknown) {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
+}
+
+/** The user a request signs in as: its bearer token looked up in `users` (the harness's stand-in for a session). */
+export function userOf(request: http.IncomingMessage, users: Record<string, ProxyUser>): ProxyUser | undefined {
+  const token = /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  return token ? users[token] : undefined;
 }
 
 /** Handles `/api/plugin-proxy/<appId>/...` requests; `startGrafanaProxy` serves it alone, the browser harness
@@ -159,8 +165,7 @@ export function grafanaProxyHandler(options: GrafanaProxyOptions): http.RequestL
   return (request, response) => {
     const rawPath = (request.url ?? '/').split('?')[0];
     const query = request.url?.includes('?') ? `?${request.url.split('?').slice(1).join('?')}` : '';
-    const token = /^Bearer\s+(.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    const user = token ? options.users[token] : undefined;
+    const user = userOf(request, options.users);
     if (!user) {
       sendJson(response, 401, { message: 'Unauthorized' });
       return;

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import pluginJson from '../../plugin.json';
 import { createGrafanaState, GrafanaState, grafanaApiHandler } from './grafanaApi';
-import { actionsOf, BasicRole, grafanaProxyHandler, ProxyUser } from './grafanaProxy';
+import { actionsOf, BasicRole, grafanaProxyHandler, ProxyUser, sendJson } from './grafanaProxy';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUILD = path.join(__dirname, '.build');
@@ -77,10 +77,6 @@ function bundledDashboard(uid: string): unknown {
     }
   }
   return undefined;
-}
-
-function sendJson(response: http.ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 /** Uids of the dashboards the harness serves: the ones `plugin.json` includes. */
