@@ -65,6 +65,8 @@ system_packages() {
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
   command -v promtool >/dev/null || missing+=(prometheus)
   command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
+  # The harness's 504 test holds a connection in a listener that never accepts (tests/harness/grafanaProxy.test.ts).
+  command -v python3 >/dev/null || missing+=(python3)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"
@@ -73,7 +75,7 @@ system_packages() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 }
 
-step "system packages (redis-server, jq, curl, chromium, prometheus)" system_packages
+step "system packages (redis-server, jq, curl, chromium, prometheus, python3)" system_packages
 step "install (npm ci)" npm ci --no-audit --no-fund
 step "event-bus: install (npm ci)" npm --prefix event-bus ci --no-audit --no-fund
 step "typecheck" npm run typecheck
