@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Fastify, {
@@ -51,6 +52,34 @@ const ROUTES: Array<{ pattern: RegExp; methods: string[] }> = [
 
 function sha256(s: string): Buffer {
   return createHash('sha256').update(s).digest();
+}
+
+/** What a refused body may still send before the 413 goes out regardless: 16 MiB, or 10 s. */
+const DRAIN_MAX_BYTES = 16 * BODY_LIMIT;
+const DRAIN_MAX_MS = 10_000;
+
+/** Reads and drops what is left of a request's body, until it ends or the bounds above are reached. */
+function drainRequest(raw: IncomingMessage): Promise<void> {
+  if (raw.complete || raw.destroyed) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', finish).off('close', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_MAX_BYTES) {
+        finish();
+      }
+    };
+    const timer = setTimeout(finish, DRAIN_MAX_MS);
+    raw.on('data', onData).once('end', finish).once('close', finish);
+    raw.resume();
+  });
 }
 
 /**
@@ -232,9 +261,14 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
             .code(415)
             .send({ error: 'unsupported_media_type', message: 'Send the body as application/json.' });
         case 'FST_ERR_CTP_BODY_TOO_LARGE':
-          return reply
-            .code(413)
-            .send({ error: 'body_too_large', message: 'The body is larger than 1 MiB; send fewer IDs per request.' });
+          // Fastify refuses the body from its Content-Length before reading it. Answering while the client is still
+          // sending lets the connection close under it, and the client sees a broken pipe instead of the 413; so
+          // the rest of the body is read and dropped first, within bounds.
+          return drainRequest(req.raw).then(() =>
+            reply
+              .code(413)
+              .send({ error: 'body_too_large', message: 'The body is larger than 1 MiB; send fewer IDs per request.' })
+          );
         case 'FST_ERR_CTP_EMPTY_JSON_BODY':
           return reply.code(400).send({ error: 'invalid_request', message: 'The JSON body is empty.', field: 'body' });
         case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
