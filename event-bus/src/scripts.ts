@@ -149,7 +149,9 @@ return reply
 
 /**
  * Dead-letters the messages of one consumer group whose Redis delivery count reached the limit (copy to the DLQ,
- * XACK and XDEL in this one call), then claims the other idle pending messages for another attempt.
+ * XACK and XDEL in this one call), then claims the other idle pending messages for another attempt. It claims
+ * exactly the entries it judged, never the next ones along: those may have reached the limit unseen, and a claim
+ * would deliver them once more than the limit allows.
  * KEYS: stream, dlq, counts, reasons hash, stats hash.
  * ARGV: group, consumer, min idle ms, delivery limit, count, key prefix.
  * Returns { deadLettered, payloadMissing, claimed entries }.
@@ -161,10 +163,12 @@ local limit, count, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local t = redis.call('TIME')
 local now = tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 local pend = redis.call('XPENDING', stream, group, 'IDLE', minIdle, '-', '+', count)
-local dead, missing = 0, 0
+local dead, missing, again = 0, 0, {}
 for i = 1, #pend do
   local id, deliveries = pend[i][1], tonumber(pend[i][4])
-  if deliveries >= limit then
+  if deliveries < limit then
+    again[#again + 1] = id
+  else
     local rkey = stream .. ' ' .. id
     local reason = redis.call('HGET', reasons, rkey)
     if not reason then reason = 'DeliveryLimitExceeded: delivered ' .. deliveries .. ' times without an acknowledgement' end
@@ -199,8 +203,8 @@ for i = 1, #pend do
     redis.call('HDEL', reasons, rkey)
   end
 end
-local claimed = redis.call('XAUTOCLAIM', stream, group, consumer, minIdle, '0-0', 'COUNT', count)
-return { dead, missing, claimed[2] }
+if #again == 0 then return { dead, missing, {} } end
+return { dead, missing, redis.call('XCLAIM', stream, group, consumer, minIdle, unpack(again)) }
 `;
 
 /**

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import type { RedisClient, StreamEntry } from '../src/redis';
+import { KEYS, type RedisClient, type StreamEntry } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
+import { runScript } from '../src/scripts';
 import { Workload } from '../src/workload';
 import {
   assertExactlyOnce,
@@ -125,4 +126,36 @@ test('workload: dead-letter by delivery count, retry, transient recover, permane
     await workers.stop();
     await app.close();
   }
+});
+
+test('dead-letter script: never claims a message past the limit, however many are pending', async () => {
+  // Seen on a slow machine: more idle messages than one call judges. The script dead-lettered the first `count` and
+  // then claimed the next ones along, which had reached the limit too: a fourth delivery of a three-delivery limit.
+  const stream = '{events}:limit-window';
+  const group = 'limit-workers';
+  await client.sendCommand(['XGROUP', 'CREATE', stream, group, '$', 'MKSTREAM']);
+  for (let i = 0; i < 4; i++) {
+    await client.sendCommand(['XADD', stream, '*', 'type', 't', 'payload', `{"n":${i}}`]);
+  }
+  const read = (await client.sendCommand(['XREADGROUP', 'GROUP', group, 'w1', 'STREAMS', stream, '>'])) as Array<
+    [string, StreamEntry[]]
+  >;
+  const ids = read[0][1].map(([id]) => id);
+  await client.sendCommand(['XCLAIM', stream, group, 'w1', '0', ...ids, 'RETRYCOUNT', '3']);
+  const before = Number(await client.sendCommand(['XLEN', DLQ]));
+  const judge = async () =>
+    (await runScript(
+      client,
+      'deadLetter',
+      [stream, DLQ, KEYS.counts, KEYS.reasons, KEYS.stats],
+      [group, 'w2', '0', '3', '2', KEYS.prefix]
+    )) as [number, number, StreamEntry[]];
+
+  const first = await judge();
+  assert.deepEqual([first[0], first[2].length], [2, 0], 'two dead-lettered, nothing claimed');
+  const second = await judge();
+  assert.deepEqual([second[0], second[2].length], [2, 0]);
+  const dlq = (await client.sendCommand(['XRANGE', DLQ, '-', '+'])) as StreamEntry[];
+  const ours = dlq.slice(before).map(([, f]) => f[f.indexOf('attempts') + 1]);
+  assert.deepEqual(ours, ['3', '3', '3', '3']);
 });
