@@ -28,12 +28,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
 export async function waitFor(
   cond: () => boolean | Promise<boolean>,
   timeoutMs = 10000,
-  what = 'condition'
+  what: string | (() => string) = 'condition'
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what}`);
+      throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     }
     await new Promise((r) => setTimeout(r, 20));
   }

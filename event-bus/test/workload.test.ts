@@ -96,12 +96,16 @@ test('workload: dead-letter by delivery count, retry, transient recover, permane
     });
     const op = res.json();
     assert.equal(op.retried, failing);
+    let dlqLength = 0;
     await waitFor(
-      async () =>
-        Number(await client.sendCommand(['XLEN', DLQ])) === permanent &&
-        workers.stats.recoveredAfterRetry === transient,
+      async () => {
+        dlqLength = Number(await client.sendCommand(['XLEN', DLQ]));
+        return dlqLength === permanent && workers.stats.recoveredAfterRetry === transient;
+      },
       20000,
-      'retried messages settled'
+      () =>
+        `retried messages settled: DLQ ${dlqLength} of ${permanent} permanent, ` +
+        `recovered ${workers.stats.recoveredAfterRetry} of ${transient} transient`
     );
     const back = (await app.inject({ url: '/api/events/dlq?limit=500', headers: AUTH })).json().entries;
     assert.ok(
@@ -120,7 +124,8 @@ test('workload: dead-letter by delivery count, retry, transient recover, permane
     );
     assert.equal(dl, failing + permanent);
     console.log(
-      `# workload: published ${kinds.size}, failing ${failing} (permanent ${permanent}), recovered after retry ${workers.stats.recoveredAfterRetry}, refailed ${verify.refailed}`
+      `# workload: published ${kinds.size}, failing ${failing} (permanent ${permanent}), recovered after retry ${workers.stats.recoveredAfterRetry}, refailed ${verify.refailed}, ` +
+        `duplicate deliveries ${workload.stats.duplicateDeliveries + workers.stats.duplicateDeliveries}`
     );
   } finally {
     await workers.stop();
