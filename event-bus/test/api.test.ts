@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
-import { actorOf } from '../src/app';
+import { actorOf } from '../src/http/actor';
 
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
