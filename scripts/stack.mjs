@@ -186,6 +186,8 @@ export async function startStack(options = {}) {
       HOST: '127.0.0.1',
       REDIS_URL: redisUrl,
       EVENT_BUS_TOKEN: token,
+      // The service refuses the public development token unless told this is a development machine.
+      ...(token === DEV_TOKEN ? { EVENT_BUS_ALLOW_DEV_TOKEN: '1' } : {}),
       LOG_LEVEL: 'warn',
     });
     const eventBusUrl = `http://127.0.0.1:${ports.eventBus}`;

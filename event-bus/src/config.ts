@@ -3,6 +3,12 @@
 
 export const HASH_TAG = '{events}';
 
+/**
+ * The token docker-compose.yaml and the docs use for a local stack. Everyone can read it, so the service refuses it
+ * unless EVENT_BUS_ALLOW_DEV_TOKEN=1 says this is a development machine.
+ */
+export const DEV_TOKEN = 'dev-event-bus-token';
+
 export interface Config {
   port: number;
   host: string;
@@ -88,6 +94,14 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+function flagFrom(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim();
+  if (raw !== '' && raw !== '0' && raw !== '1') {
+    throw new ConfigError(`${name} must be 1 or 0, got "${raw}".`);
+  }
+  return raw === '1';
+}
+
 function listFrom(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') {
@@ -149,5 +163,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dataLossWarnSeconds: intFrom(env, 'DATA_LOSS_WARN_SECONDS', DEFAULTS.dataLossWarnSeconds, 0, 1e9),
     logLevel: env.LOG_LEVEL || DEFAULTS.logLevel,
   };
-  return validateConfig(config);
+  validateConfig(config);
+  if (!flagFrom(env, 'EVENT_BUS_ALLOW_DEV_TOKEN')) {
+    for (const [name, token] of [
+      ['EVENT_BUS_TOKEN', config.token],
+      ['EVENT_BUS_TOKEN_PREVIOUS', config.previousToken],
+    ]) {
+      if (token === DEV_TOKEN) {
+        throw new ConfigError(
+          `${name} is the public development token "${DEV_TOKEN}": set a long random token (openssl rand -hex 32), or set EVENT_BUS_ALLOW_DEV_TOKEN=1 on a development machine.`
+        );
+      }
+    }
+  }
+  return config;
 }

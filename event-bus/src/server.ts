@@ -58,6 +58,12 @@ async function main(): Promise<void> {
     },
     'event-bus ready'
   );
+  if (config.previousToken) {
+    // It is accepted for as long as it is set: say so at every start, so a finished rotation does not leave it.
+    app.log.warn(
+      'EVENT_BUS_TOKEN_PREVIOUS is set: the previous token is still accepted. Once Grafana sends the new token, unset EVENT_BUS_TOKEN_PREVIOUS and restart (runbooks/key-rotation.md).'
+    );
+  }
 }
 
 main().catch((err) => {

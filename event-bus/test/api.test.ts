@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
+import { buildApp } from '../src/app';
 import { actorOf } from '../src/http/actor';
-
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
 import {
@@ -18,6 +19,8 @@ import {
   PAYMENTS,
   seed,
   startRedis,
+  testConfig,
+  waitFor,
 } from './helpers';
 import grafanaContext from './fixtures/x-grafana-context.json';
 
@@ -530,13 +533,29 @@ describe('token rotation', () => {
   const PREVIOUS = 'previous-token-being-retired-0001';
 
   test('during a rotation both the new and the retiring token are accepted, nothing else', async () => {
-    const rotating = await makeApp(redis.url, { previousToken: PREVIOUS });
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    const rotating = buildApp(testConfig(redis.url, { previousToken: PREVIOUS }), {
+      logger: { level: 'warn', stream },
+    });
+    await rotating.ready();
+    await waitFor(() => rotating.redis.isReady);
+    const warnings = () => lines.filter((l) => l.includes('EVENT_BUS_TOKEN_PREVIOUS')).length;
     try {
       const status = async (token: string) =>
         (await rotating.inject({ url: '/api/events/health', headers: { authorization: `Bearer ${token}` } }))
           .statusCode;
       assert.equal(await status(AUTH.authorization.slice('Bearer '.length)), 200);
+      assert.equal(warnings(), 0, 'the current token is not warned about');
       assert.equal(await status(PREVIOUS), 200);
+      assert.equal(await status(PREVIOUS), 200);
+      assert.equal(warnings(), 2, 'each use of the retiring token is logged, so a finished rotation is noticed');
+      assert.ok(!lines.join('').includes(PREVIOUS), 'the token itself is never logged');
       assert.equal(await status(`${PREVIOUS}x`), 401);
       assert.equal(await status('wrong-token-0123456789abcdef'), 401);
     } finally {
