@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import type { Config } from './config';
 import { auth } from './http/auth';
 import { BODY_LIMIT, errorHandling } from './http/errorHandler';
+import { rateLimits } from './http/limits';
 import { validation } from './http/validation';
 import { Metrics } from './metrics';
 import { OperationRunner } from './operations';
@@ -14,7 +15,10 @@ import { Store } from './store';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
-  /** Use this client instead of creating one from config.redisUrl (the app then does not close it). */
+  /**
+   * Use this client instead of creating one from config.redisUrl (the app then does not close it). Health and
+   * metrics still use a connection of their own to config.redisUrl.
+   */
   redis?: RedisClient;
 }
 
@@ -44,9 +48,13 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
   app.removeContentTypeParser('text/plain');
   const ownsClient = !options.redis;
   const client = options.redis ?? makeRedisClient(config.redisUrl, { disableOfflineQueue: true });
-  const store = new Store(client, config, app.log);
+  // Health and metrics answer on a connection of their own: replies are read in order on a connection, so on the
+  // main one a probe would wait behind every listing and retry batch queued before it.
+  const probe = makeRedisClient(config.redisUrl, { disableOfflineQueue: true });
+  connectInBackground(probe);
+  const store = new Store(client, config, app.log, probe);
   const runner = new OperationRunner(client, config);
-  const metrics = new Metrics(client, config);
+  const metrics = new Metrics(probe, config);
   let draining = false;
 
   app.decorate('store', store);
@@ -71,6 +79,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
   }
   app.addHook('onClose', async () => {
     client.off('ready', onReady);
+    await (probe.isOpen ? probe.close().catch(() => probe.destroy()) : probe.destroy());
     if (ownsClient && client.isOpen) {
       await client.close().catch(() => client.destroy());
     } else if (ownsClient) {
@@ -97,6 +106,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
+  app.register(rateLimits, { readsPerMinute: config.readsPerMinute });
   app.register(healthRoutes);
   app.register(dlqRoutes);
   app.register(mutationRoutes, { config });

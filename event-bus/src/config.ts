@@ -33,6 +33,10 @@ export interface Config {
   groupLagDegraded: number;
   /** Payload text returned by the listing is cut past this many characters. */
   payloadMaxChars: number;
+  /** The most of one payload the full-payload read returns (bytes); the rest stays in Redis. */
+  payloadFullMaxBytes: number;
+  /** Calls each Grafana user may make to each expensive read route (listing, full payload, verify) a minute. */
+  readsPerMinute: number;
   /** JSON keys whose values are replaced by "[REDACTED]" in listed payloads (case-insensitive). */
   redactKeys: string[];
   /** Entries moved per Lua script call. Kept well below Lua's unpack limit (~8,000 values). */
@@ -59,6 +63,8 @@ export const DEFAULTS: Omit<Config, 'token'> = {
   dlqDegradedAgeSeconds: 0,
   groupLagDegraded: 1000,
   payloadMaxChars: 4096,
+  payloadFullMaxBytes: 1024 * 1024,
+  readsPerMinute: 300,
   redactKeys: ['password', 'token', 'secret', 'authorization', 'apiKey', 'cardNumber'],
   batchSize: 200,
   operationTtlSeconds: 7 * 24 * 3600,
@@ -155,6 +161,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dlqDegradedAgeSeconds: intFrom(env, 'DLQ_DEGRADED_AGE_SECONDS', DEFAULTS.dlqDegradedAgeSeconds, 0, 1e9),
     groupLagDegraded: intFrom(env, 'GROUP_LAG_DEGRADED', DEFAULTS.groupLagDegraded, 0, 1e12),
     payloadMaxChars: intFrom(env, 'PAYLOAD_MAX_CHARS', DEFAULTS.payloadMaxChars, 16, 1048576),
+    payloadFullMaxBytes: intFrom(env, 'PAYLOAD_FULL_MAX_BYTES', DEFAULTS.payloadFullMaxBytes, 1024, 64 * 1024 * 1024),
+    readsPerMinute: intFrom(env, 'READS_PER_MINUTE', DEFAULTS.readsPerMinute, 1, 1e6),
     redactKeys: listFrom(env, 'REDACT_KEYS', DEFAULTS.redactKeys),
     batchSize: intFrom(env, 'BATCH_SIZE', DEFAULTS.batchSize, 1, 1000),
     operationTtlSeconds: intFrom(env, 'OPERATION_TTL_SECONDS', DEFAULTS.operationTtlSeconds, 60, 1e9),

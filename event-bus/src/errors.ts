@@ -13,7 +13,8 @@ export interface ErrorBody {
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly body: ErrorBody
+    readonly body: ErrorBody,
+    readonly headers: Record<string, string> = {}
   ) {
     super(body.message);
   }

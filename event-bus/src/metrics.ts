@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { Config } from './config';
-import { infoPairs, KEYS, pairs, type RedisClient, type StreamEntry } from './redis';
+import { infoPairs, KEYS, pairs, type RedisClient } from './redis';
+import { runScript } from './scripts';
 
 // One registry per app so tests can build several apps in one process. Gauges are filled from Redis at scrape
 // time with constant-cost commands; no label carries a message or an ID.
@@ -113,7 +114,8 @@ export class Metrics {
     const c = this.client;
     const [counts, first, stats] = await Promise.all([
       c.sendCommand(['HGETALL', KEYS.counts]),
-      c.sendCommand(['XRANGE', this.config.dlqStream, '-', '+', 'COUNT', '1']),
+      // IDs only: a producer's megabyte payload never crosses the wire for a scrape.
+      runScript(c, 'streamEnds', [this.config.dlqStream], []),
       c.sendCommand(['HGETALL', KEYS.stats]),
     ]);
     const byStream = pairs(counts);
@@ -123,7 +125,7 @@ export class Metrics {
     for (const [s, n] of Object.entries(byStream)) {
       this.dlqLength.set({ stream: s }, Number(n));
     }
-    const oldest = (first as unknown as StreamEntry[])[0]?.[0];
+    const oldest = (first as [string | null, string | null])[0];
     this.oldestAge.set(oldest ? Math.max(0, (Date.now() - Number(oldest.split('-')[0])) / 1000) : 0);
     for (const [field, n] of Object.entries(pairs(stats))) {
       if (field.startsWith('deadLettered:')) {

@@ -140,6 +140,7 @@ export class OperationRunner {
     };
     const opKey = KEYS.op(operationId);
     const movesKey = KEYS.opMoves(operationId);
+    const retriedKey = KEYS.opRetried(operationId);
     const ttl = String(this.config.operationTtlSeconds);
     try {
       let record = false;
@@ -176,12 +177,14 @@ export class OperationRunner {
           '0',
           'purged',
           '0',
+          // Counted by the dead-letter script only for messages in the retried set, which only a recorded retry
+          // writes; verify reports null for an unrecorded retry.
           'refailed',
           '0',
         ]);
         await this.cmd(['EXPIRE', opKey, ttl]);
       }
-      const keys = [dlq, KEYS.counts, movesKey, opKey];
+      const keys = [dlq, KEYS.counts, movesKey, opKey, retriedKey];
       const streams = this.config.streams.join(',');
       const flag = record ? '1' : '0';
       if (req.ids) {

@@ -46,6 +46,9 @@ export const KEYS = {
   prefix: `${HASH_TAG}:`,
   op: (id: string) => `${HASH_TAG}:op:${id}`,
   opMoves: (id: string) => `${HASH_TAG}:op:${id}:moves`,
+  /** Set of `<stream> <id>` a recorded retry wrote: the provenance the dead-letter script checks (derives it from
+   * the prefix as `op:<id>:retried`) before it counts `refailed`. */
+  opRetried: (id: string) => `${HASH_TAG}:op:${id}:retried`,
   idempotency: (digest: string) => `${HASH_TAG}:idem:${digest}`,
 };
 

@@ -73,6 +73,11 @@ local function apply()
     if record then
       redis.call('RPUSH', moved, unpack(recs))
       redis.call('EXPIRE', moved, ttl)
+      if mode == 'retry' then
+        -- Provenance for the dead-letter script: only a message this retry wrote counts towards 'refailed'.
+        redis.call('SADD', provenance, unpack(recs))
+        redis.call('EXPIRE', provenance, ttl)
+      end
     end
   end
   return done
@@ -82,14 +87,15 @@ end
 /**
  * Moves (retry), deletes (purge) or counts (check, count) DLQ entries in the range (start, upTo], at most `limit` of
  * them, looking at no more than `scan` entries.
- * KEYS: dlq, per-origin counts hash, operation record list, operation hash.
+ * KEYS: dlq, per-origin counts hash, operation record list, operation hash, operation retried set (`<stream> <id>`
+ *       of each message a recorded retry wrote, for the dead-letter script's provenance check).
  * ARGV: mode, start ('-' or '(<id>'), upTo, scan, limit, stream filter ('' for all), operation id,
  *       record moves ('1'/'0'), key prefix, record ttl seconds, configured streams (comma-separated).
  * Returns { done, invalid, lastId, scanned, more, then id, reason, origin of each invalid entry }.
  */
 const MOVE_RANGE =
   `
-local dlq, counts, moved, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local dlq, counts, moved, op, provenance = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode, start, upTo = ARGV[1], ARGV[2], ARGV[3]
 local scan, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
 local filter, opId, record, prefix, ttl = ARGV[6], ARGV[7], ARGV[8] == '1', ARGV[9], tonumber(ARGV[10])
@@ -119,13 +125,13 @@ return reply
 
 /**
  * Same as MOVE_RANGE for an explicit list of IDs. IDs not in the DLQ are skipped.
- * KEYS: dlq, counts, operation record list, operation hash.
+ * KEYS: dlq, counts, operation record list, operation hash, operation retried set.
  * ARGV: mode, operation id, record ('1'/'0'), key prefix, record ttl, configured streams, id...
  * Returns { done, skipped, invalid, then id, reason, origin of each invalid entry }.
  */
 const MOVE_IDS =
   `
-local dlq, counts, moved, op = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local dlq, counts, moved, op, provenance = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local mode, opId, record, prefix, ttl = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4], tonumber(ARGV[5])
 local streams = ARGV[6]
 local skipped = 0
@@ -152,6 +158,12 @@ return reply
  * XACK and XDEL in this one call), then claims the other idle pending messages for another attempt. It claims
  * exactly the entries it judged, never the next ones along: those may have reached the limit unseen, and a claim
  * would deliver them once more than the limit allows.
+ * A message carrying `retryOf` keeps it as data. It counts towards its operation's `refailed`, and its DLQ entry
+ * names the operation (`retryOp`), only when the operation's retried set (`<prefix>op:<id>:retried`, written by a
+ * recorded retry) holds `<stream> <id>` of this very message: the SREM proves the service retried it and makes it
+ * count once. Any producer can XADD `retryOf`/`retryOp` fields; an unrecorded retry has no set, so it counts nothing.
+ * That set and the operation hash are named by the message, so they are derived from the prefix, not passed in KEYS
+ * (they share its hash tag).
  * KEYS: stream, dlq, counts, reasons hash, stats hash.
  * ARGV: group, consumer, min idle ms, delivery limit, count, key prefix.
  * Returns { deadLettered, payloadMissing, claimed entries }.
@@ -184,10 +196,14 @@ for i = 1, #pend do
         table.insert(fields, h['retryOf'])
         local opId = h['retryOp'] or ''
         if string.match(opId, '^op_%w+$') then
-          table.insert(fields, 'retryOp')
-          table.insert(fields, opId)
+          -- TYPE first: a key of another type under the prefix must not fail the script on every run.
           local opKey = prefix .. 'op:' .. opId
-          if redis.call('EXISTS', opKey) == 1 then redis.call('HINCRBY', opKey, 'refailed', 1) end
+          local setKey = opKey .. ':retried'
+          if redis.call('TYPE', setKey)['ok'] == 'set' and redis.call('SREM', setKey, rkey) == 1 then
+            table.insert(fields, 'retryOp')
+            table.insert(fields, opId)
+            if redis.call('TYPE', opKey)['ok'] == 'hash' then redis.call('HINCRBY', opKey, 'refailed', 1) end
+          end
         end
       end
       redis.call('XADD', dlq, '*', unpack(fields))
@@ -226,7 +242,58 @@ redis.call('HINCRBY', stats, 'deadLettered:' .. origin, #ids)
 return ids
 `;
 
+/**
+ * Reads DLQ entries with each payload cut to a preview inside Redis, so a producer's megabyte payloads never cross
+ * the wire for a listing. One entry per XRANGE, and the call stops once it has read `budget` bytes, so one call
+ * blocks Redis for a bounded time whatever the entries hold (at least one entry is always read).
+ * KEYS: dlq. ARGV: start ('-', an ID, or '(' and an ID), count, preview bytes, budget bytes.
+ * Returns { entries (payload cut, plus a payloadBytes field with the whole payload's length), more: 1 when the
+ * budget, not the count or the stream's end, stopped the call }.
+ */
+const READ_DLQ = `
+local dlq = KEYS[1]
+local start, count, cap, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local out, bytes = {}, 0
+while #out < count do
+  if bytes >= budget then return { out, 1 } end
+  local got = redis.call('XRANGE', dlq, start, '+', 'COUNT', 1)
+  if #got == 0 then break end
+  local id, f = got[1][1], got[1][2]
+  local n = #f
+  for j = 1, n, 2 do
+    local v = f[j + 1]
+    bytes = bytes + #v
+    if f[j] == 'payload' then
+      f[n + 1] = 'payloadBytes'
+      f[n + 2] = tostring(#v)
+      if #v > cap then f[j + 1] = string.sub(v, 1, cap) end
+    end
+  end
+  out[#out + 1] = { id, f }
+  start = '(' .. id
+end
+return { out, 0 }
+`;
+
+/**
+ * The first and last IDs of a stream, read inside Redis so their payloads never cross the wire.
+ * KEYS: stream. Returns { first ID or false, last ID or false }.
+ */
+const STREAM_ENDS = `
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+return { first[1] and first[1][1] or false, last[1] and last[1][1] or false }
+`;
+
+/** Whether a stream holds an entry, without reading its payload out. KEYS: stream. ARGV: ID. Returns 1 or 0. */
+const ENTRY_EXISTS = `
+return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+`;
+
 export const SCRIPTS = {
+  streamEnds: STREAM_ENDS,
+  entryExists: ENTRY_EXISTS,
+  readDlq: READ_DLQ,
   moveRange: MOVE_RANGE,
   moveIds: MOVE_IDS,
   deadLetter: DEAD_LETTER,

@@ -2,14 +2,19 @@ import type { Config } from './config';
 import { compareIds } from './ids';
 import { makePayloadView, type PayloadView } from './payload';
 import { infoPairs, KEYS, pairs, type RedisClient, type StreamEntry } from './redis';
+import { runScript } from './scripts';
 
 // Read side of the API: health, the DLQ listing and operation lookup. Every read here costs the same whatever
 // the DLQ or stream size (XLEN, first/last entry, XINFO GROUPS, counters kept by the scripts), except listing a
-// page, which is bounded by the page size and a scan budget.
+// page, which is bounded by the page size and a scan budget. Payloads never cross the wire whole except for one
+// entry on request: a listing gets previews cut inside Redis, and health reads only IDs. Health runs on a
+// connection of its own, so it never waits behind a listing's replies.
 
 export class RedisUnavailableError extends Error {}
 
 const HEALTH_TIMEOUT_MS = 1000;
+/** What one read script may copy inside Redis before it returns (it always reads at least one entry). */
+const READ_BUDGET_BYTES = 8 * 1024 * 1024;
 /** A running operation writes its record at every batch (milliseconds apart); silence this long means it died. */
 export const STALLED_AFTER_MS = 30_000;
 
@@ -46,6 +51,8 @@ export interface HealthBody {
 }
 
 export interface DlqEntryView extends PayloadView {
+  /** The whole payload's size in bytes, however much of it is shown. */
+  payloadBytes: number;
   id: string;
   stream: string;
   originalId: string;
@@ -76,7 +83,8 @@ export interface OperationView {
   retried: number;
   purged: number;
   skipped: number;
-  refailed: number;
+  /** Retried messages that came back to the DLQ, each counted once; null for a retry too large to be recorded. */
+  refailed: number | null;
   pending: number | null;
 }
 
@@ -112,26 +120,80 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export class Store {
   private readonly view: (raw: string) => PayloadView;
+  private readonly fullView: (raw: string) => PayloadView;
   private version: string | null = null;
   private seenMeta = false;
 
+  /**
+   * @param client the connection for listings, lookups and the data-loss check.
+   * @param probe the connection for health alone, so it never queues behind a listing's replies.
+   */
   constructor(
     private readonly client: RedisClient,
     private readonly config: Config,
-    private readonly log: { error: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void }
+    private readonly log: { error: (obj: object, msg: string) => void; info: (obj: object, msg: string) => void },
+    private readonly probe: RedisClient = client
   ) {
     this.view = makePayloadView(config.redactKeys, config.payloadMaxChars);
+    this.fullView = makePayloadView(config.redactKeys, config.payloadFullMaxBytes);
   }
 
   get isReady(): boolean {
     return this.client.isReady;
   }
 
-  private cmd(args: string[]): Promise<unknown> {
-    if (!this.client.isReady) {
+  private cmd(args: string[], client = this.client): Promise<unknown> {
+    if (!client.isReady) {
       return Promise.reject(new RedisUnavailableError('not connected'));
     }
-    return this.client.sendCommand(args);
+    return client.sendCommand(args);
+  }
+
+  private probeCmd(args: string[]): Promise<unknown> {
+    return this.cmd(args, this.probe);
+  }
+
+  /** The oldest and newest DLQ IDs, without reading their payloads out of Redis. */
+  private async dlqEnds(client: RedisClient): Promise<[string | null, string | null]> {
+    if (!client.isReady) {
+      throw new RedisUnavailableError('not connected');
+    }
+    const [first, last] = (await runScript(client, 'streamEnds', [this.config.dlqStream], [])) as [
+      string | null,
+      string | null,
+    ];
+    return [first || null, last || null];
+  }
+
+  /**
+   * Up to `count` DLQ entries from `start` ('-', an ID, or '(' and an ID), each payload cut to `previewBytes` inside
+   * Redis, in as many bounded script calls as it takes.
+   */
+  private async readDlq(start: string, count: number, previewBytes: number): Promise<StreamEntry[]> {
+    if (!this.client.isReady) {
+      throw new RedisUnavailableError('not connected');
+    }
+    const out: StreamEntry[] = [];
+    let from = start;
+    while (out.length < count) {
+      const [got, more] = (await runScript(
+        this.client,
+        'readDlq',
+        [this.config.dlqStream],
+        [from, count - out.length, previewBytes, READ_BUDGET_BYTES]
+      )) as [StreamEntry[], number];
+      out.push(...got);
+      if (Number(more) !== 1 || got.length === 0) {
+        break;
+      }
+      from = `(${got[got.length - 1][0]}`;
+    }
+    return out;
+  }
+
+  /** Bytes of a preview: enough for `payloadMaxChars` characters of any UTF-8 text. */
+  private get previewBytes(): number {
+    return this.config.payloadMaxChars * 4;
   }
 
   /**
@@ -171,13 +233,13 @@ export class Store {
         redis: { up: false, latencyMs: null, version: this.version, dataLossDetectedAt: null },
       },
     });
-    if (!this.client.isReady) {
+    if (!this.probe.isReady) {
       return down('Redis is not reachable at the configured REDIS_URL.');
     }
     try {
       return await withTimeout(this.healthUp(checkedAt), HEALTH_TIMEOUT_MS);
     } catch (err) {
-      if (err instanceof RedisUnavailableError || !this.client.isReady) {
+      if (err instanceof RedisUnavailableError || !this.probe.isReady) {
         return down('Redis did not answer within 1 s.');
       }
       // Any other Redis error (OOM, LOADING, ...) is still "Redis does not answer usefully".
@@ -189,18 +251,15 @@ export class Store {
   private async healthUp(checkedAt: string): Promise<{ statusCode: number; body: HealthBody }> {
     const dlq = this.config.dlqStream;
     const t0 = performance.now();
-    await this.cmd(['PING']);
+    await this.probeCmd(['PING']);
     const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
-    const [length, first, last, counts, meta] = await Promise.all([
-      this.cmd(['XLEN', dlq]),
-      this.cmd(['XRANGE', dlq, '-', '+', 'COUNT', '1']),
-      this.cmd(['XREVRANGE', dlq, '+', '-', 'COUNT', '1']),
-      this.cmd(['HGETALL', KEYS.counts]),
-      this.cmd(['HGETALL', KEYS.meta]),
+    const [length, [oldestId, newestId], counts, meta] = await Promise.all([
+      this.probeCmd(['XLEN', dlq]),
+      this.dlqEnds(this.probe),
+      this.probeCmd(['HGETALL', KEYS.counts]),
+      this.probeCmd(['HGETALL', KEYS.meta]),
     ]);
     const streams = await Promise.all(this.config.streams.map((s) => this.streamHealth(s)));
-    const oldestId = (first as StreamEntry[])[0]?.[0] ?? null;
-    const newestId = (last as StreamEntry[])[0]?.[0] ?? null;
     const oldestMs = idMs(oldestId);
     const oldestAgeSeconds = oldestMs === null ? null : Math.max(0, Math.round((Date.now() - oldestMs) / 1000));
     const byStream: Record<string, number> = {};
@@ -250,8 +309,8 @@ export class Store {
 
   private async streamHealth(stream: string): Promise<StreamHealth> {
     const [length, groupsReply] = await Promise.all([
-      this.cmd(['XLEN', stream]),
-      this.cmd(['XINFO', 'GROUPS', stream]).catch((err) => {
+      this.probeCmd(['XLEN', stream]),
+      this.probeCmd(['XINFO', 'GROUPS', stream]).catch((err) => {
         if (isNoSuchKey(err)) {
           return null;
         }
@@ -269,11 +328,11 @@ export class Store {
         if (pending > 0) {
           // The oldest pending entry is the one most likely to have been trimmed or deleted; one probe keeps the
           // cost constant.
-          const oldest = (await this.cmd(['XPENDING', stream, String(info.name), '-', '+', '1'])) as unknown[][];
+          const oldest = (await this.probeCmd(['XPENDING', stream, String(info.name), '-', '+', '1'])) as unknown[][];
           const id = oldest[0]?.[0];
           if (typeof id === 'string') {
-            const found = (await this.cmd(['XRANGE', stream, id, id])) as unknown[];
-            pendingPayloadDeleted = found.length === 0;
+            const found = await runScript(this.probe, 'entryExists', [stream], [id]);
+            pendingPayloadDeleted = Number(found) === 0;
           }
         }
         return {
@@ -289,8 +348,11 @@ export class Store {
     return { stream, exists: true, length: Number(length), groups };
   }
 
-  private entryView(entry: StreamEntry): DlqEntryView {
+  private entryView(entry: StreamEntry, view = this.view): DlqEntryView {
     const f = pairs(entry[1]);
+    const raw = f.payload ?? '';
+    const payloadBytes = f.payloadBytes === undefined ? Buffer.byteLength(raw) : Number(f.payloadBytes);
+    const shown = view(raw);
     return {
       id: entry[0],
       stream: f.stream ?? '',
@@ -299,15 +361,26 @@ export class Store {
       reason: f.reason ?? '',
       attempts: Number.isFinite(Number(f.attempts)) ? Number(f.attempts) : 0,
       deadLetteredAt: isoOrNull(f.deadLetteredAt),
-      ...this.view(f.payload ?? ''),
+      payload: shown.payload,
+      // Cut inside Redis is cut, even when the preview is short (redaction can shorten it).
+      payloadTruncated: shown.payloadTruncated || payloadBytes > Buffer.byteLength(raw),
+      payloadBytes,
       retryOf: f.retryOf || null,
       retryOperationId: f.retryOp || null,
     };
   }
 
+  /**
+   * One DLQ entry with its payload as whole as `payloadFullMaxBytes` allows (redacted), for an operator who asked
+   * to see it; null when the DLQ no longer holds it.
+   */
+  async entry(id: string): Promise<DlqEntryView | null> {
+    const [found] = await this.readDlq(id, 1, this.config.payloadFullMaxBytes);
+    return found && found[0] === id ? this.entryView(found, this.fullView) : null;
+  }
+
   async newestDlqId(): Promise<string | null> {
-    const last = (await this.cmd(['XREVRANGE', this.config.dlqStream, '+', '-', 'COUNT', '1'])) as StreamEntry[];
-    return last[0]?.[0] ?? null;
+    return (await this.dlqEnds(this.client))[1];
   }
 
   async dlqLength(): Promise<number> {
@@ -330,7 +403,7 @@ export class Store {
     const filtered = Boolean(query.stream || query.q);
     if (!filtered) {
       // One extra entry tells whether another page exists.
-      const got = (await this.cmd(['XRANGE', dlq, start, '+', 'COUNT', String(query.limit + 1)])) as StreamEntry[];
+      const got = await this.readDlq(start, query.limit + 1, this.previewBytes);
       const page = got.slice(0, query.limit).map((e) => this.entryView(e));
       const nextCursor = got.length > query.limit ? page[page.length - 1].id : null;
       return { total: Number(total ?? 0), snapshotId, entries: page, nextCursor };
@@ -342,7 +415,7 @@ export class Store {
     let nextCursor: string | null = null;
     while (budget > 0) {
       const chunk = Math.min(500, budget);
-      const got = (await this.cmd(['XRANGE', dlq, start, '+', 'COUNT', String(chunk)])) as StreamEntry[];
+      const got = await this.readDlq(start, chunk, this.previewBytes);
       budget -= got.length;
       let stoppedAt: string | null = null;
       for (const e of got) {
@@ -389,7 +462,10 @@ export class Store {
       retried: Number(h.retried ?? 0),
       purged: Number(h.purged ?? 0),
       skipped: Number(h.skipped ?? 0),
-      refailed: Number(h.refailed ?? 0),
+      // Only a recorded retry keeps the set of messages it wrote, the provenance the dead-letter script checks
+      // before counting; for any other retry a count could not be told from one forged by another producer.
+      // A purge retries nothing: 0.
+      refailed: h.action === 'retry' && h.recorded !== '1' ? null : Number(h.refailed ?? 0),
       pending: null,
     };
     // A "running" record whose batches stopped long ago belongs to a process or a Redis that died mid-way; the

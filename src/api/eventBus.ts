@@ -179,8 +179,8 @@ export interface DlqOperation {
   retried?: number;
   purged?: number;
   skipped?: number;
-  /** Retried messages that came back to the DLQ. */
-  refailed?: number;
+  /** Retried messages that came back to the DLQ; `null` when the service cannot prove which (a retry too large to record). */
+  refailed?: number | null;
   /** Retried messages not yet processed by every group; `null` when the service cannot tell. */
   pending?: number | null;
 }

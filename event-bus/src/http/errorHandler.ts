@@ -22,6 +22,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: string[] }> = [
   { pattern: /^\/api\/events\/dlq\/retry$/, methods: ['POST'] },
   { pattern: /^\/api\/events\/dlq\/purge$/, methods: ['POST'] },
   { pattern: /^\/api\/events\/dlq\/operations\/[^/]+$/, methods: ['GET', 'HEAD'] },
+  { pattern: /^\/api\/events\/dlq\/entries\/[^/]+$/, methods: ['GET', 'HEAD'] },
 ];
 
 const REDIS_UNAVAILABLE = {
@@ -69,7 +70,7 @@ export const errorHandling = fp<ErrorHandlingOptions>(
   async (app, { isRedisReady }) => {
     app.setErrorHandler((err: FrameworkError, req, reply) => {
       if (err instanceof HttpError) {
-        return reply.code(err.statusCode).send(err.body);
+        return reply.code(err.statusCode).headers(err.headers).send(err.body);
       }
       if (err.validation) {
         const context = err.validationContext ?? 'request';

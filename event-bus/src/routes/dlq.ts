@@ -1,11 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
 
 import { badRequest } from '../errors';
+import { ConcurrencyLimit, READ_RATE } from '../http/limits';
 import { idProblem } from '../ids';
 import { loadOpenApi, resolveSchema, schema, type JsonSchema } from '../openapi';
 
-/** The DLQ listing and the record of one operation. */
+/**
+ * The DLQ listing, one entry's full payload and the record of one operation. Each is an expensive read, so each is
+ * under the per-user read rate and a concurrency limit of its own.
+ */
 export const dlqRoutes: FastifyPluginAsync = async (app) => {
+  const listings = new ConcurrencyLimit(4, 'listings are');
+  const fullReads = new ConcurrencyLimit(2, 'full-payload reads are');
+  const verifies = new ConcurrencyLimit(4, 'operation lookups are');
+
   const doc = loadOpenApi();
   const listParams = (doc.paths['/api/events/dlq'].get as { parameters: Array<{ name: string; schema: JsonSchema }> })
     .parameters;
@@ -17,7 +25,7 @@ export const dlqRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: { limit: number; after?: string; stream?: string; q?: string } }>(
     '/api/events/dlq',
-    { schema: { querystring } },
+    { schema: { querystring }, config: READ_RATE },
     async (req) => {
       if (req.query.after !== undefined) {
         const problem = idProblem(req.query.after, 'after');
@@ -25,14 +33,31 @@ export const dlqRoutes: FastifyPluginAsync = async (app) => {
           throw badRequest(problem, 'after');
         }
       }
-      return app.store.list({
-        limit: req.query.limit ?? 50,
-        after: req.query.after,
-        stream: req.query.stream,
-        q: req.query.q,
-      });
+      return listings.run(() =>
+        app.store.list({
+          limit: req.query.limit ?? 50,
+          after: req.query.after,
+          stream: req.query.stream,
+          q: req.query.q,
+        })
+      );
     }
   );
+
+  app.get<{ Params: { id: string } }>('/api/events/dlq/entries/:id', { config: READ_RATE }, async (req, reply) => {
+    const problem = idProblem(req.params.id, 'id');
+    if (problem) {
+      throw badRequest(problem, 'id');
+    }
+    const entry = await fullReads.run(() => app.store.entry(req.params.id));
+    if (!entry) {
+      return reply.code(404).send({
+        error: 'entry_not_found',
+        message: 'The DLQ no longer holds this entry: it was retried or purged since the page was read.',
+      });
+    }
+    return entry;
+  });
 
   app.get<{ Params: { operationId: string } }>(
     '/api/events/dlq/operations/:operationId',
@@ -40,9 +65,10 @@ export const dlqRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         params: { type: 'object', required: ['operationId'], properties: { operationId: schema('OperationId') } },
       },
+      config: READ_RATE,
     },
     async (req, reply) => {
-      const op = await app.store.operation(req.params.operationId);
+      const op = await verifies.run(() => app.store.operation(req.params.operationId));
       if (!op) {
         return reply.code(404).send({
           error: 'operation_not_found',

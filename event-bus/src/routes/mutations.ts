@@ -5,6 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import { badRequest, HttpError } from '../errors';
 import { actorOf } from '../http/actor';
+import { ConcurrencyLimit } from '../http/limits';
 import { strictAjv } from '../http/validation';
 import { idProblem } from '../ids';
 import { schema } from '../openapi';
@@ -199,6 +200,8 @@ function audit(req: FastifyRequest, action: Action, actor: string, body: Mutatio
 /** Retry and purge: validated, optionally idempotent, one at a time, audited. */
 export const mutationRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const idempotencyKeyValid = strictAjv().compile(schema('IdempotencyKey'));
+  // Dry runs read the whole range and take no lock; this bounds how many run beside the one real operation.
+  const dryRuns = new ConcurrencyLimit(2, 'dry runs are');
 
   const mutation = (action: Action) => async (req: FastifyRequest, reply: FastifyReply) => {
     const body = req.body as MutationBody;
@@ -237,7 +240,7 @@ export const mutationRoutes: FastifyPluginAsync<{ config: Config }> = async (app
 
     let result: MutationResult;
     try {
-      result = await app.runner.run(request);
+      result = await (request.dryRun ? dryRuns.run(() => app.runner.run(request)) : app.runner.run(request));
     } catch (err) {
       await idempotency?.finish('failed');
       if (err instanceof ConflictError) {
