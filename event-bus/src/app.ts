@@ -37,6 +37,34 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
+    // A body shorter than its Content-Length held the connection for Node's 60 s headersTimeout, which also caps
+    // requestTimeout; Node checks both every connectionsCheckingInterval, so that is kept well below them.
+    requestTimeout: config.bodyTimeoutMs,
+    http: {
+      headersTimeout: config.bodyTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.bodyTimeoutMs / 4)),
+    },
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      const [status, body] =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [
+              '408 Request Timeout',
+              {
+                error: 'request_timeout',
+                message: `The request did not arrive whole within ${config.bodyTimeoutMs} ms; send it again.`,
+              },
+            ]
+          : ['400 Bad Request', { error: 'invalid_request', message: 'The request is not valid HTTP.' }];
+      if (socket.writable) {
+        const text = JSON.stringify(body);
+        socket.end(
+          `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+            `Connection: close\r\n\r\n${text}`
+        );
+      } else {
+        socket.destroy(err);
+      }
+    },
     // Errors raised before routing (bad percent-encoding, say) get the same shape and never echo the URL.
     frameworkErrors: (_err, _req, reply) => {
       void (reply as FastifyReply)

@@ -37,6 +37,8 @@ export interface Config {
   payloadFullMaxBytes: number;
   /** Calls each Grafana user may make to each expensive read route (listing, full payload, verify) a minute. */
   readsPerMinute: number;
+  /** A request must arrive whole (headers and body) within this many ms, or it gets 408 and its connection closes. */
+  bodyTimeoutMs: number;
   /** JSON keys whose values are replaced by "[REDACTED]" in listed payloads (case-insensitive). */
   redactKeys: string[];
   /** Entries moved per Lua script call. Kept well below Lua's unpack limit (~8,000 values). */
@@ -65,6 +67,7 @@ export const DEFAULTS: Omit<Config, 'token'> = {
   payloadMaxChars: 4096,
   payloadFullMaxBytes: 1024 * 1024,
   readsPerMinute: 300,
+  bodyTimeoutMs: 10_000,
   redactKeys: ['password', 'token', 'secret', 'authorization', 'apiKey', 'cardNumber'],
   batchSize: 200,
   operationTtlSeconds: 7 * 24 * 3600,
@@ -163,6 +166,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     payloadMaxChars: intFrom(env, 'PAYLOAD_MAX_CHARS', DEFAULTS.payloadMaxChars, 16, 1048576),
     payloadFullMaxBytes: intFrom(env, 'PAYLOAD_FULL_MAX_BYTES', DEFAULTS.payloadFullMaxBytes, 1024, 64 * 1024 * 1024),
     readsPerMinute: intFrom(env, 'READS_PER_MINUTE', DEFAULTS.readsPerMinute, 1, 1e6),
+    bodyTimeoutMs: intFrom(env, 'BODY_TIMEOUT_MS', DEFAULTS.bodyTimeoutMs, 100, 300_000),
     redactKeys: listFrom(env, 'REDACT_KEYS', DEFAULTS.redactKeys),
     batchSize: intFrom(env, 'BATCH_SIZE', DEFAULTS.batchSize, 1, 1000),
     operationTtlSeconds: intFrom(env, 'OPERATION_TTL_SECONDS', DEFAULTS.operationTtlSeconds, 60, 1e9),

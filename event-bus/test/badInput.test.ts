@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -308,6 +309,47 @@ describe('bad lists and bodies', () => {
         assert.equal(res.status, 413, `try ${i + 1}`);
         assert.equal(((await res.json()) as { error: string }).error, 'body_too_large');
       }
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+  test('a body shorter than its Content-Length gets 408 within BODY_TIMEOUT_MS, not a connection held for minutes', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'server.ts')], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: redis.url,
+        EVENT_BUS_TOKEN: TOKEN,
+        BODY_TIMEOUT_MS: '500',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    try {
+      await waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/livez`).then(
+            (r) => r.ok,
+            () => false
+          ),
+        20_000,
+        'the server process'
+      );
+      const socket = connect(port, '127.0.0.1');
+      const started = Date.now();
+      let answer = '';
+      socket.on('data', (chunk) => (answer += String(chunk)));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(
+        `POST /api/events/dlq/retry HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ids":'
+      );
+      await closed;
+      // 500 ms, checked every 125 ms; the bound leaves a slow machine 10x that.
+      assert.ok(Date.now() - started < 5000, `closed after ${Date.now() - started} ms`);
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error, 'request_timeout');
     } finally {
       child.kill('SIGTERM');
     }
