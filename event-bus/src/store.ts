@@ -14,7 +14,7 @@ export class RedisUnavailableError extends Error {}
 
 const HEALTH_TIMEOUT_MS = 1000;
 /** What one read script may copy inside Redis before it returns (it always reads at least one entry). */
-const READ_BUDGET_BYTES = 8 * 1024 * 1024;
+const READ_BUDGET_BYTES = 1024 * 1024;
 /** A running operation writes its record at every batch (milliseconds apart); silence this long means it died. */
 export const STALLED_AFTER_MS = 30_000;
 
@@ -120,6 +120,8 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export class Store {
   private readonly view: (raw: string) => PayloadView;
+  /** The read script last sent: the next waits for it, so Redis never holds more than one in its queue. */
+  private lastRead: Promise<unknown> = Promise.resolve();
   private readonly fullView: (raw: string) => PayloadView;
   private version: string | null = null;
   private seenMeta = false;
@@ -176,12 +178,14 @@ export class Store {
     const out: StreamEntry[] = [];
     let from = start;
     while (out.length < count) {
-      const [got, more] = (await runScript(
-        this.client,
-        'readDlq',
-        [this.config.dlqStream],
-        [from, count - out.length, previewBytes, READ_BUDGET_BYTES]
-      )) as [StreamEntry[], number];
+      // Redis runs one command at a time, and copying one entry of 10 MB takes it about 100 ms. Sent one at a time
+      // across all listings, health (on its own connection) waits behind one such call at most, never four.
+      const args = [from, count - out.length, previewBytes, READ_BUDGET_BYTES];
+      const call = this.lastRead
+        .catch(() => undefined)
+        .then(() => runScript(this.client, 'readDlq', [this.config.dlqStream], args));
+      this.lastRead = call;
+      const [got, more] = (await call) as [StreamEntry[], number];
       out.push(...got);
       if (Number(more) !== 1 || got.length === 0) {
         break;
