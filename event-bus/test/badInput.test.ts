@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
-import { freePort } from '../src/redisServer';
-import { AUTH, connectedClient, makeApp, ORDERS, seed, startRedis, TOKEN, waitFor } from './helpers';
+import { AUTH, connectedClient, makeApp, ORDERS, seed, startRedis, startServerProcess, TOKEN } from './helpers';
 
 // Every bad input of RELIABILITY.md: answered 400/401/404/405/413/415 with a code and a sentence, nothing
 // changed in Redis, no 5xx, no Redis error text or stack in the body, the token never echoed.
@@ -281,22 +278,8 @@ describe('bad lists and bodies', () => {
     // The service in a process of its own, as in production and the contract suite: answering while the client
     // was still sending closed the connection under it, and the client saw "fetch failed" instead of the 413
     // (about one contract run in ten). 30 tries of 2 MiB each.
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'server.ts')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, EVENT_BUS_TOKEN: TOKEN },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const { base, child } = await startServerProcess(redis.url);
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitFor(
-        () =>
-          fetch(`${base}/livez`).then(
-            (r) => r.ok,
-            () => false
-          ),
-        20_000,
-        'the server process'
-      );
       const body = JSON.stringify({ ids: ['1'.repeat(2 * 1024 * 1024)] });
       for (let i = 0; i < 30; i++) {
         const res = await fetch(`${base}/api/events/dlq/retry`, {
@@ -314,29 +297,9 @@ describe('bad lists and bodies', () => {
     }
   });
   test('a body shorter than its Content-Length gets 408 within BODY_TIMEOUT_MS, not a connection held for minutes', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'server.ts')], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        REDIS_URL: redis.url,
-        EVENT_BUS_TOKEN: TOKEN,
-        BODY_TIMEOUT_MS: '500',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const { base, child } = await startServerProcess(redis.url, { BODY_TIMEOUT_MS: '500' });
     try {
-      await waitFor(
-        () =>
-          fetch(`http://127.0.0.1:${port}/livez`).then(
-            (r) => r.ok,
-            () => false
-          ),
-        20_000,
-        'the server process'
-      );
-      const socket = connect(port, '127.0.0.1');
+      const socket = connect(Number(new URL(base).port), '127.0.0.1');
       const started = Date.now();
       let answer = '';
       socket.on('data', (chunk) => (answer += String(chunk)));

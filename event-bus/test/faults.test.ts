@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { buildApp } from '../src/app';
@@ -17,8 +15,8 @@ import {
   ORDERS,
   seed,
   summary,
+  startServerProcess,
   testConfig,
-  TOKEN,
   waitFor,
   assertExactlyOnce,
   postMutation,
@@ -272,34 +270,10 @@ describe('graceful shutdown', () => {
     cleanups.push(() => server.destroy());
     const client = await trackedClient(server.url);
     const seeded = await seed(client, 100000, 'term');
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'server.ts')], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        REDIS_URL: server.url,
-        EVENT_BUS_TOKEN: TOKEN,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const { base, child, exited } = await startServerProcess(server.url, { LOG_LEVEL: 'warn' });
     cleanups.push(async () => {
       child.kill('SIGKILL');
     });
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor(
-      async () => {
-        try {
-          return (await fetch(`${base}/livez`)).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      20000,
-      'server start'
-    );
     await waitFor(
       async () => (await fetch(`${base}/api/events/health`, { headers: AUTH })).status === 200,
       10000,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 
@@ -6,7 +9,7 @@ import { buildApp } from '../src/app';
 import { DEFAULTS, type Config } from '../src/config';
 import { schema } from '../src/openapi';
 import { makeRedisClient, type RedisClient, type StreamEntry } from '../src/redis';
-import { RedisServer, type RedisServerOptions } from '../src/redisServer';
+import { freePort, RedisServer, type RedisServerOptions } from '../src/redisServer';
 import { seedDlq } from '../src/seed';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -226,4 +229,36 @@ export function assertSchema(name: string, body: unknown): void {
   if (!v(body)) {
     throw new Error(`response does not match ${name}: ${schemaAjv.errorsText(v.errors)}`);
   }
+}
+
+/**
+ * The service in a process of its own (src/server.ts through tsx), as in production: on a free port, with the test
+ * token and `env` on top, resolved once /livez answers. The caller kills it.
+ */
+export async function startServerProcess(
+  redisUrl: string,
+  env: Record<string, string> = {}
+): Promise<{ base: string; child: ChildProcess; exited: Promise<number | null> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'server.ts')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, EVENT_BUS_TOKEN: TOKEN, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      () =>
+        fetch(`${base}/livez`).then(
+          (r) => r.ok,
+          () => false
+        ),
+      20_000,
+      'the server process'
+    );
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { base, child, exited };
 }
