@@ -59,6 +59,7 @@ describe('plugin.json routes', () => {
   it('has one route per endpoint of the event-bus API the panel uses', () => {
     expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       'GET api/events/dlq',
+      'GET api/events/dlq/entries/*',
       'GET api/events/dlq/operations/*',
       'GET api/events/health',
       'POST api/events/dlq/purge',

@@ -102,7 +102,10 @@ export interface DlqEntry {
   attempts: number;
   deadLetteredAt: string | null;
   payload: string;
+  /** The payload shown is not all of it (cut to a preview, or past the service's full-read limit). */
   payloadTruncated: boolean;
+  /** The whole payload's size in bytes, as stored (services older than this field leave it out). */
+  payloadBytes?: number;
   /** The DLQ ID this message was retried from, when it failed again after a retry. */
   retryOf: string | null;
   retryOperationId?: string | null;
@@ -245,6 +248,27 @@ export async function getOperation(
   );
   if (!isOperation(response.data)) {
     throw new EventBusResponseError('/api/events/dlq/operations');
+  }
+  return response.data;
+}
+
+/** Reads one DLQ entry with its whole payload (redacted, up to the service's full-read limit). */
+export async function getDlqEntry(
+  id: string,
+  { timeoutMs = EVENT_BUS_TIMEOUT_MS, requestId }: CancellableRequestOptions = {}
+): Promise<DlqEntry> {
+  const response = await lastValueFrom(
+    getBackendSrv()
+      .fetch<unknown>({
+        url: `${EVENT_BUS_URL}/dlq/entries/${encodeURIComponent(id)}`,
+        method: 'GET',
+        showErrorAlert: false,
+        requestId,
+      })
+      .pipe(withDeadline(timeoutMs))
+  );
+  if (!isDlqEntry(response.data)) {
+    throw new EventBusResponseError('/api/events/dlq/entries');
   }
   return response.data;
 }

@@ -339,6 +339,44 @@ describe('DlqHealthPanel: inspect', () => {
     expect(container.querySelector('script, img')).toBeNull();
     expect((window as unknown as { pwned?: boolean }).pwned).toBeUndefined();
   });
+
+  it('reads the whole payload of one entry only when asked, and says when even that is cut', async () => {
+    const user = userEvent.setup();
+    const fake = createFakeEventBus(1, {
+      entry: (index) =>
+        entryAt(index, { payload: '{"blob":"aaaa', payloadTruncated: true, payloadBytes: 6 * 1024 * 1024 }),
+    });
+    let calls = 0;
+    fake.on('/api/events/dlq/entries', () =>
+      ++calls === 1
+        ? fail(502, { message: 'Bad Gateway' })
+        : ok(entryAt(0, { payload: '{"blob":"aaaaaaaa', payloadTruncated: true, payloadBytes: 6 * 1024 * 1024 }))
+    );
+    setup({ fake });
+    const rows = within(await table())
+      .getAllByRole('row')
+      .slice(1);
+    await user.click(within(rows[0]).getByRole('button', { name: /toggle row expanded/i }));
+    expect(screen.getByText('This is the start of the payload of 6.0 MiB.')).toBeInTheDocument();
+    const fullReads = () => fake.requests.filter((request) => request.url.includes('/api/events/dlq/entries/'));
+    expect(fullReads()).toHaveLength(0);
+
+    await user.click(screen.getByRole('button', { name: 'Show the whole payload of 6.0 MiB' }));
+    expect(await screen.findByTestId(testIds.dlqPanel.problem)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: /try again/i }));
+
+    await waitFor(() => expect(screen.getByTestId(testIds.dlqPanel.payload).textContent).toBe('{"blob":"aaaaaaaa'));
+    expect(
+      screen.getByText('This payload of 6.0 MiB is larger than the service returns whole; the rest is in Redis.')
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /show the whole payload/i })).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.dlqPanel.problem)).not.toBeInTheDocument();
+    expect(fullReads().map((request) => request.url)).toEqual(
+      Array(2).fill(
+        `/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/entries/${encodeURIComponent(entryAt(0).id)}`
+      )
+    );
+  });
 });
 
 describe('DlqHealthPanel: permissions', () => {

@@ -1,10 +1,13 @@
-import React from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
-import { ClipboardButton, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Button, ClipboardButton, Stack, Text, useStyles2 } from '@grafana/ui';
 
-import { DlqEntry } from 'api/eventBus';
+import { DlqEntry, getDlqEntry } from 'api/eventBus';
 import { testIds } from 'components/testIds';
+
+import { toPanelProblem } from '../problems';
+import { ProblemMessage } from './ProblemMessage';
 
 interface Props {
   entry: DlqEntry;
@@ -20,13 +23,47 @@ export function formatPayload(payload: unknown): string {
   }
 }
 
+/** Bytes as an operator reads them: 512 bytes, 4.0 KiB, 7.5 MiB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) {
+    return `${bytes} bytes`;
+  }
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+type FullRead = { state: 'idle' } | { state: 'loading' } | { state: 'failed'; error: unknown };
+
 /**
  * An entry's payload and metadata. Rendered as React text children only: whatever the payload holds (`<script>`,
- * `<img onerror>`) shows as characters, never as markup.
+ * `<img onerror>`) shows as characters, never as markup. A listed payload is a preview; the whole one is read from
+ * the service only when the operator asks for it.
  */
-export const PayloadView = ({ entry }: Props) => {
+export const PayloadView = ({ entry: listed }: Props) => {
   const styles = useStyles2(getStyles);
+  const [entry, setEntry] = useState(listed);
+  const [read, setRead] = useState<FullRead>({ state: 'idle' });
+  const mounted = useRef(true);
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    []
+  );
+  const readWhole = () => {
+    setRead({ state: 'loading' });
+    getDlqEntry(listed.id).then(
+      (whole) => {
+        if (mounted.current) {
+          setEntry(whole);
+          setRead({ state: 'idle' });
+        }
+      },
+      (error) => mounted.current && setRead({ state: 'failed', error })
+    );
+  };
   const payload = formatPayload(entry.payload);
+  const size = entry.payloadBytes === undefined ? '' : ` of ${formatBytes(entry.payloadBytes)}`;
+  const whole = entry !== listed;
   return (
     <Stack direction="column" gap={1}>
       <Stack gap={2} wrap="wrap" alignItems="center">
@@ -35,14 +72,28 @@ export const PayloadView = ({ entry }: Props) => {
           {entry.retryOperationId ? ` · retried by ${entry.retryOperationId}` : ''}
         </Text>
         <ClipboardButton size="sm" variant="secondary" icon="copy" getText={() => payload}>
-          Copy payload
+          {entry.payloadTruncated ? 'Copy what is shown' : 'Copy payload'}
         </ClipboardButton>
+        {entry.payloadTruncated && !whole && (
+          <Button
+            size="sm"
+            variant="secondary"
+            icon={read.state === 'loading' ? 'spinner' : 'eye'}
+            disabled={read.state === 'loading'}
+            onClick={readWhole}
+          >
+            {read.state === 'loading' ? 'Reading the whole payload...' : `Show the whole payload${size}`}
+          </Button>
+        )}
       </Stack>
       {entry.payloadTruncated && (
         <Text variant="bodySmall" color="warning">
-          The payload is truncated by the service; the full message is in Redis.
+          {whole
+            ? `This payload${size} is larger than the service returns whole; the rest is in Redis.`
+            : `This is the start of the payload${size}.`}
         </Text>
       )}
+      {read.state === 'failed' && <ProblemMessage problem={toPanelProblem(read.error)} onRetry={readWhole} />}
       <pre className={styles.payload} data-testid={testIds.dlqPanel.payload}>
         {payload}
       </pre>

@@ -146,7 +146,8 @@ export function createFakeEventBus(size = 57, { entry = entryAt }: { entry?: typ
     requests.push(request);
     const path = request.url.replace('/api/plugin-proxy/opsdesk-runbooks-app', '');
     const operation = path.match(/^\/api\/events\/dlq\/operations\/(.+)$/);
-    const key = operation ? '/api/events/dlq/operations' : path;
+    const entry = path.match(/^\/api\/events\/dlq\/entries\/(.+)$/);
+    const key = operation ? '/api/events/dlq/operations' : entry ? '/api/events/dlq/entries' : path;
     const handler = handlers.get(key) ?? defaults[key];
     if (!handler) {
       return operation
