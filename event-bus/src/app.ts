@@ -57,9 +57,11 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
           : ['400 Bad Request', { error: 'invalid_request', message: 'The request is not valid HTTP.' }];
       if (socket.writable) {
         const text = JSON.stringify(body);
+        // Then destroyed: the server's sockets are half-open, so a client that never closes would keep it.
         socket.end(
           `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
-            `Connection: close\r\n\r\n${text}`
+            `Connection: close\r\n\r\n${text}`,
+          () => socket.destroy()
         );
       } else {
         socket.destroy(err);

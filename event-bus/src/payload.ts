@@ -58,10 +58,14 @@ function makeRedactor(redactKeys: string[]): ((raw: string) => string) | null {
   // Every pattern below is linear: no quantified group contains another quantifier over the same characters, and
   // the unquoted ones start only where a key starts (the lookbehind), so no input makes them backtrack much.
   //
-  // For payloads that are not valid JSON (already cut by a producer, say), hide `"key": value` pairs. A string cut
-  // before its closing quote is hidden to the end; `\\*` before the key's closing quote catches JSON escaped inside
-  // a JSON string (`{\"password\":\"...`), whose value the last alternative hides.
-  const quoted = new RegExp(`("${key}\\\\*"\\s*:\\s*)("(?:[^"\\\\]|\\\\[\\s\\S])*"|"[\\s\\S]*|[^,}\\]\\s]+)`, 'gi');
+  // For payloads that are not valid JSON (cut to a preview inside Redis, or by a producer), hide `"key": value`
+  // pairs. `\\*` before the key's closing quote catches JSON escaped inside a JSON string (`{\"password\":...`).
+  // A string cut before its closing quote, and an object or array value (which cannot be walked once cut), are
+  // hidden to the end of the text; an escaped string (`\"p1,p2\"`) up to the next unescaped quote.
+  const quoted = new RegExp(
+    `("${key}\\\\*"\\s*:\\s*)("(?:[^"\\\\]|\\\\[\\s\\S])*"|"[\\s\\S]*|\\\\+"[^"]*|[[{][\\s\\S]*|[^,}\\]\\s]+)`,
+    'gi'
+  );
   // `password=hunter2&card=...`, separated by `&`, `;`, whitespace or commas; a quoted value is hidden whole.
   const assigned = new RegExp(
     `(?<![A-Za-z0-9_-])(${key}[ \\t]*=[ \\t]*)("(?:[^"\\\\\\r\\n]|\\\\.)*"?|'[^'\\r\\n]*'?|[^&;,\\s]+)`,

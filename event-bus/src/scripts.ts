@@ -259,16 +259,18 @@ while #out < count do
   local got = redis.call('XRANGE', dlq, start, '+', 'COUNT', 1)
   if #got == 0 then break end
   local id, f = got[1][1], got[1][2]
-  local n = #f
+  local n, size = #f, 0
   for j = 1, n, 2 do
     local v = f[j + 1]
     bytes = bytes + #v
     if f[j] == 'payload' then
-      f[n + 1] = 'payloadBytes'
-      f[n + 2] = tostring(#v)
+      size = #v
       if #v > cap then f[j + 1] = string.sub(v, 1, cap) end
     end
   end
+  -- Last, so it wins over a payloadBytes field a producer wrote itself.
+  f[n + 1] = 'payloadBytes'
+  f[n + 2] = tostring(size)
   out[#out + 1] = { id, f }
   start = '(' .. id
 end

@@ -121,7 +121,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export class Store {
   private readonly view: (raw: string) => PayloadView;
   /** The read script last sent: the next waits for it, so Redis never holds more than one in its queue. */
-  private lastRead: Promise<unknown> = Promise.resolve();
+  private lastRead: Promise<void> = Promise.resolve();
   private readonly fullView: (raw: string) => PayloadView;
   private version: string | null = null;
   private seenMeta = false;
@@ -181,10 +181,12 @@ export class Store {
       // Redis runs one command at a time, and copying one entry of 10 MB takes it about 100 ms. Sent one at a time
       // across all listings, health (on its own connection) waits behind one such call at most, never four.
       const args = [from, count - out.length, previewBytes, READ_BUDGET_BYTES];
-      const call = this.lastRead
-        .catch(() => undefined)
-        .then(() => runScript(this.client, 'readDlq', [this.config.dlqStream], args));
-      this.lastRead = call;
+      const call = this.lastRead.then(() => runScript(this.client, 'readDlq', [this.config.dlqStream], args));
+      // The chain keeps the order, never the reply (a full read can be megabytes) or its error.
+      this.lastRead = call.then(
+        () => undefined,
+        () => undefined
+      );
       const [got, more] = (await call) as [StreamEntry[], number];
       out.push(...got);
       if (Number(more) !== 1 || got.length === 0) {
@@ -237,7 +239,8 @@ export class Store {
         redis: { up: false, latencyMs: null, version: this.version, dataLossDetectedAt: null },
       },
     });
-    if (!this.probe.isReady) {
+    if (!this.probe.isReady || !this.client.isReady) {
+      // Either connection down means listings or retries fail: health must not say "ok" meanwhile.
       return down('Redis is not reachable at the configured REDIS_URL.');
     }
     try {
@@ -383,8 +386,14 @@ export class Store {
     return found && found[0] === id ? this.entryView(found, this.fullView) : null;
   }
 
+  /** The newest DLQ ID, read in turn with the listings' scripts (it copies the newest entry inside Redis). */
   async newestDlqId(): Promise<string | null> {
-    return (await this.dlqEnds(this.client))[1];
+    const ends = this.lastRead.then(() => this.dlqEnds(this.client));
+    this.lastRead = ends.then(
+      () => undefined,
+      () => undefined
+    );
+    return (await ends)[1];
   }
 
   async dlqLength(): Promise<number> {

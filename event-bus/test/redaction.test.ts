@@ -132,6 +132,12 @@ describe('payloads that are not valid JSON', () => {
     assertHidden(show('{"body":"{\\"password\\":\\"hun'), 'hun');
   });
 
+  test('an object, array or escaped value of a key in cut JSON shows none of it', () => {
+    assertHidden(show('{"authorization":{"scheme":"Bearer","credentials":"xyz"},"n":1'), 'Bearer', 'xyz');
+    assertHidden(show('{"token":["abc","def"],"n":'), 'abc', 'def');
+    assertHidden(show('{"body":"{\\"password\\":\\"p1,p2\\"}","n":'), 'p1', 'p2');
+  });
+
   test('complete "key": value pairs in cut JSON', () => {
     assert.equal(
       show('{"user":"a","Password": "x\\"y", "token": 42, "n": '),
