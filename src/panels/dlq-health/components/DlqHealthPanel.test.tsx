@@ -340,6 +340,22 @@ describe('DlqHealthPanel: inspect', () => {
     expect((window as unknown as { pwned?: boolean }).pwned).toBeUndefined();
   });
 
+  it('says so when the entry left the DLQ before its whole payload was read, not that the event bus is down', async () => {
+    const user = userEvent.setup();
+    const fake = createFakeEventBus(1, {
+      entry: (index) => entryAt(index, { payload: '{"a":', payloadTruncated: true, payloadBytes: 50_000 }),
+    });
+    fake.on('/api/events/dlq/entries', () => fail(404, { error: 'entry_not_found', message: 'gone' }));
+    setup({ fake });
+    const rows = within(await table())
+      .getAllByRole('row')
+      .slice(1);
+    await user.click(within(rows[0]).getByRole('button', { name: /toggle row expanded/i }));
+    await user.click(screen.getByRole('button', { name: 'Show the whole payload of 48.8 KiB' }));
+    expect(await screen.findByText(/no longer in the DLQ: it was retried or purged/)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.dlqPanel.problem)).not.toBeInTheDocument();
+  });
+
   it('reads the whole payload of one entry only when asked, and says when even that is cut', async () => {
     const user = userEvent.setup();
     const fake = createFakeEventBus(1, {

@@ -1,7 +1,8 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
-import { Button, ClipboardButton, Stack, Text, useStyles2 } from '@grafana/ui';
+import { isFetchError } from '@grafana/runtime';
+import { Alert, Button, ClipboardButton, Stack, Text, useStyles2 } from '@grafana/ui';
 
 import { DlqEntry, getDlqEntry } from 'api/eventBus';
 import { testIds } from 'components/testIds';
@@ -33,6 +34,21 @@ export function formatBytes(bytes: number): string {
 
 type FullRead = { state: 'idle' } | { state: 'loading' } | { state: 'failed'; error: unknown };
 
+/** Answers of the full read that are about this entry, not about the event bus: told here, not as an outage. */
+function entryProblem(error: unknown): string | null {
+  if (!isFetchError(error)) {
+    return null;
+  }
+  const code = (error.data as { error?: unknown } | undefined)?.error;
+  if (error.status === 404 && code === 'entry_not_found') {
+    return 'This entry is no longer in the DLQ: it was retried or purged since the page was read. Reload the page.';
+  }
+  if (error.status === 429) {
+    return 'The event bus is busy with other reads; try again in a few seconds.';
+  }
+  return null;
+}
+
 /**
  * An entry's payload and metadata. Rendered as React text children only: whatever the payload holds (`<script>`,
  * `<img onerror>`) shows as characters, never as markup. A listed payload is a preview; the whole one is read from
@@ -40,30 +56,36 @@ type FullRead = { state: 'idle' } | { state: 'loading' } | { state: 'failed'; er
  */
 export const PayloadView = ({ entry: listed }: Props) => {
   const styles = useStyles2(getStyles);
-  const [entry, setEntry] = useState(listed);
+  const [full, setFull] = useState<DlqEntry | null>(null);
   const [read, setRead] = useState<FullRead>({ state: 'idle' });
-  const mounted = useRef(true);
-  useEffect(
-    () => () => {
+  const mounted = useRef(false);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
       mounted.current = false;
-    },
-    []
-  );
+    };
+  }, []);
+  // A refreshed page brings a new entry object for the same row: the whole payload read for this ID still applies.
+  const whole = full !== null && full.id === listed.id;
+  const entry = whole ? full : listed;
   const readWhole = () => {
     setRead({ state: 'loading' });
     getDlqEntry(listed.id).then(
-      (whole) => {
+      (found) => {
         if (mounted.current) {
-          setEntry(whole);
+          setFull(found);
           setRead({ state: 'idle' });
         }
       },
-      (error) => mounted.current && setRead({ state: 'failed', error })
+      (error) => {
+        if (mounted.current) {
+          setRead({ state: 'failed', error });
+        }
+      }
     );
   };
   const payload = formatPayload(entry.payload);
   const size = entry.payloadBytes === undefined ? '' : ` of ${formatBytes(entry.payloadBytes)}`;
-  const whole = entry !== listed;
   return (
     <Stack direction="column" gap={1}>
       <Stack gap={2} wrap="wrap" alignItems="center">
@@ -93,7 +115,14 @@ export const PayloadView = ({ entry: listed }: Props) => {
             : `This is the start of the payload${size}.`}
         </Text>
       )}
-      {read.state === 'failed' && <ProblemMessage problem={toPanelProblem(read.error)} onRetry={readWhole} />}
+      {read.state === 'failed' &&
+        (entryProblem(read.error) ? (
+          <Alert severity="warning" title="The whole payload could not be read">
+            {entryProblem(read.error)}
+          </Alert>
+        ) : (
+          <ProblemMessage problem={toPanelProblem(read.error)} onRetry={readWhole} />
+        ))}
       <pre className={styles.payload} data-testid={testIds.dlqPanel.payload}>
         {payload}
       </pre>
