@@ -155,6 +155,19 @@ export class Store {
     return this.cmd(args, this.probe);
   }
 
+  /**
+   * Runs a read that copies whole entries inside Redis after the previous one. The chain keeps the order, never the
+   * reply (a full read can be megabytes) or its error.
+   */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const call = this.lastRead.then(work);
+    this.lastRead = call.then(
+      () => undefined,
+      () => undefined
+    );
+    return call;
+  }
+
   /** The oldest and newest DLQ IDs, without reading their payloads out of Redis. */
   private async dlqEnds(client: RedisClient): Promise<[string | null, string | null]> {
     if (!client.isReady) {
@@ -181,13 +194,9 @@ export class Store {
       // Redis runs one command at a time, and copying one entry of 10 MB takes it about 100 ms. Sent one at a time
       // across all listings, health (on its own connection) waits behind one such call at most, never four.
       const args = [from, count - out.length, previewBytes, READ_BUDGET_BYTES];
-      const call = this.lastRead.then(() => runScript(this.client, 'readDlq', [this.config.dlqStream], args));
-      // The chain keeps the order, never the reply (a full read can be megabytes) or its error.
-      this.lastRead = call.then(
-        () => undefined,
-        () => undefined
-      );
-      const [got, more] = (await call) as [StreamEntry[], number];
+      const [got, more] = (await this.inTurn(() =>
+        runScript(this.client, 'readDlq', [this.config.dlqStream], args)
+      )) as [StreamEntry[], number];
       out.push(...got);
       if (Number(more) !== 1 || got.length === 0) {
         break;
@@ -388,12 +397,7 @@ export class Store {
 
   /** The newest DLQ ID, read in turn with the listings' scripts (it copies the newest entry inside Redis). */
   async newestDlqId(): Promise<string | null> {
-    const ends = this.lastRead.then(() => this.dlqEnds(this.client));
-    this.lastRead = ends.then(
-      () => undefined,
-      () => undefined
-    );
-    return (await ends)[1];
+    return (await this.inTurn(() => this.dlqEnds(this.client)))[1];
   }
 
   async dlqLength(): Promise<number> {

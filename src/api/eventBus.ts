@@ -231,46 +231,37 @@ export function purgeDlq(
   return mutate('purge', selection, idempotencyKey, options);
 }
 
-/** Reads an operation's record: how many of its retried messages are still pending or came back. */
-export async function getOperation(
-  operationId: string,
-  { timeoutMs = EVENT_BUS_TIMEOUT_MS, requestId }: CancellableRequestOptions = {}
-): Promise<DlqOperation> {
+/** GETs one resource under the event-bus API and checks its shape; `path` names it in errors. */
+async function getChecked<T>(
+  path: string,
+  id: string,
+  isValid: (data: unknown) => data is T,
+  { timeoutMs = EVENT_BUS_TIMEOUT_MS, requestId }: CancellableRequestOptions
+): Promise<T> {
   const response = await lastValueFrom(
     getBackendSrv()
       .fetch<unknown>({
-        url: `${EVENT_BUS_URL}/dlq/operations/${encodeURIComponent(operationId)}`,
+        url: `${EVENT_BUS_URL}${path.slice('/api/events'.length)}/${encodeURIComponent(id)}`,
         method: 'GET',
         showErrorAlert: false,
         requestId,
       })
       .pipe(withDeadline(timeoutMs))
   );
-  if (!isOperation(response.data)) {
-    throw new EventBusResponseError('/api/events/dlq/operations');
+  if (!isValid(response.data)) {
+    throw new EventBusResponseError(path);
   }
   return response.data;
 }
 
+/** Reads an operation's record: how many of its retried messages are still pending or came back. */
+export function getOperation(operationId: string, options: CancellableRequestOptions = {}): Promise<DlqOperation> {
+  return getChecked('/api/events/dlq/operations', operationId, isOperation, options);
+}
+
 /** Reads one DLQ entry with its whole payload (redacted, up to the service's full-read limit). */
-export async function getDlqEntry(
-  id: string,
-  { timeoutMs = EVENT_BUS_TIMEOUT_MS, requestId }: CancellableRequestOptions = {}
-): Promise<DlqEntry> {
-  const response = await lastValueFrom(
-    getBackendSrv()
-      .fetch<unknown>({
-        url: `${EVENT_BUS_URL}/dlq/entries/${encodeURIComponent(id)}`,
-        method: 'GET',
-        showErrorAlert: false,
-        requestId,
-      })
-      .pipe(withDeadline(timeoutMs))
-  );
-  if (!isDlqEntry(response.data)) {
-    throw new EventBusResponseError('/api/events/dlq/entries');
-  }
-  return response.data;
+export function getDlqEntry(id: string, options: CancellableRequestOptions = {}): Promise<DlqEntry> {
+  return getChecked('/api/events/dlq/entries', id, isDlqEntry, options);
 }
 
 async function mutate(

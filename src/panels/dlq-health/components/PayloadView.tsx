@@ -84,6 +84,7 @@ export const PayloadView = ({ entry: listed }: Props) => {
       }
     );
   };
+  const aboutEntry = read.state === 'failed' ? entryProblem(read.error) : null;
   const payload = formatPayload(entry.payload);
   const size = entry.payloadBytes === undefined ? '' : ` of ${formatBytes(entry.payloadBytes)}`;
   return (
@@ -116,9 +117,9 @@ export const PayloadView = ({ entry: listed }: Props) => {
         </Text>
       )}
       {read.state === 'failed' &&
-        (entryProblem(read.error) ? (
+        (aboutEntry ? (
           <Alert severity="warning" title="The whole payload could not be read">
-            {entryProblem(read.error)}
+            {aboutEntry}
           </Alert>
         ) : (
           <ProblemMessage problem={toPanelProblem(read.error)} onRetry={readWhole} />
