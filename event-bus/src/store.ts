@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import { compareIds } from './ids';
+import { HealthReadings, ReadingTimeout } from './healthReadings';
 import { makePayloadView, type PayloadView } from './payload';
 import { infoPairs, KEYS, pairs, type RedisClient, type StreamEntry } from './redis';
 import { runScript } from './scripts';
@@ -7,12 +8,12 @@ import { runScript } from './scripts';
 // Read side of the API: health, the DLQ listing and operation lookup. Every read here costs the same whatever
 // the DLQ or stream size (XLEN, first/last entry, XINFO GROUPS, counters kept by the scripts), except listing a
 // page, which is bounded by the page size and a scan budget. Payloads never cross the wire whole except for one
-// entry on request: a listing gets previews cut inside Redis, and health reads only IDs. Health runs on a
-// connection of its own, so it never waits behind a listing's replies.
+// entry on request: a listing gets previews cut inside Redis, and health takes only IDs out of Redis. Health runs on
+// a connection of its own, so it never waits behind a listing's replies, and while Redis is busy it answers from its
+// newest reading (see healthReadings.ts).
 
 export class RedisUnavailableError extends Error {}
 
-const HEALTH_TIMEOUT_MS = 1000;
 /** What one read script may copy inside Redis before it returns (it always reads at least one entry). */
 const READ_BUDGET_BYTES = 1024 * 1024;
 /** A running operation writes its record at every batch (milliseconds apart); silence this long means it died. */
@@ -104,20 +105,6 @@ function isNoSuchKey(err: unknown): boolean {
   return err instanceof Error && /no such key/i.test(err.message);
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<T>((_, reject) => {
-        timer = setTimeout(() => reject(new RedisUnavailableError('timeout')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export class Store {
   private readonly view: (raw: string) => PayloadView;
   /** The read script last sent: the next waits for it, so Redis never holds more than one in its queue. */
@@ -125,6 +112,7 @@ export class Store {
   private readonly fullView: (raw: string) => PayloadView;
   private version: string | null = null;
   private seenMeta = false;
+  private readonly readings = new HealthReadings((startedAt) => this.healthUp(new Date(startedAt).toISOString()));
 
   /**
    * @param client the connection for listings, lookups and the data-loss check.
@@ -253,15 +241,20 @@ export class Store {
       return down('Redis is not reachable at the configured REDIS_URL.');
     }
     try {
-      return await withTimeout(this.healthUp(checkedAt), HEALTH_TIMEOUT_MS);
+      return await this.readings.get();
     } catch (err) {
-      if (err instanceof RedisUnavailableError || !this.probe.isReady) {
+      if (err instanceof ReadingTimeout || err instanceof RedisUnavailableError || !this.probe.isReady) {
         return down('Redis did not answer within 1 s.');
       }
       // Any other Redis error (OOM, LOADING, ...) is still "Redis does not answer usefully".
       this.log.error({ err: { message: (err as Error).message } }, 'health check failed');
       return down('Redis answered with an error; see the service log.');
     }
+  }
+
+  /** After a retry or purge: the next health answer reads Redis again, so it shows what changed. */
+  invalidateHealth(): void {
+    this.readings.invalidate();
   }
 
   private async healthUp(checkedAt: string): Promise<{ statusCode: number; body: HealthBody }> {

@@ -152,6 +152,73 @@ describe('health never queues behind other reads', () => {
   });
 });
 
+describe('health while Redis is busy', () => {
+  /** Holds Redis's one thread for `ms`, as copying a few 10 MB entries does, and resolves when Redis is free. */
+  const busyRedis = (ms: number): Promise<unknown> =>
+    client.sendCommand([
+      'EVAL',
+      "local t = redis.call('TIME') local stop = t[1] * 1e6 + t[2] + tonumber(ARGV[1]) * 1000 " +
+        "repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] >= stop return 1",
+      '0',
+      String(ms),
+    ]);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const health = async () => {
+    const res = await app.inject({ url: '/api/events/health', headers: AUTH });
+    return { status: res.statusCode, body: res.json() };
+  };
+
+  test('after a slow reading, health answers from its newest reading while Redis is busy, and says when Redis has been silent for 1 s', async () => {
+    // A reading held 400 ms by a busy Redis: answered with that reading, and health now knows Redis is busy.
+    const first = busyRedis(400);
+    await sleep(30);
+    const slow = await health();
+    assert.equal(slow.status, 200);
+    await first;
+
+    let freed = false;
+    const second = busyRedis(2500).then(() => (freed = true));
+    await sleep(30);
+    const during = await health();
+    assert.equal(freed, false);
+    assert.equal(during.status, 200, 'answered while Redis was busy');
+    assert.equal(during.body.checkedAt, slow.body.checkedAt, 'with the newest reading, whose checkedAt says when');
+
+    await sleep(1100);
+    const silent = await health();
+    assert.equal(freed, false);
+    assert.equal(silent.status, 503, 'a Redis silent for 1 s is reported, not hidden behind the newest reading');
+    assert.match(silent.body.reasons[0], /did not answer within 1 s/);
+    await second;
+
+    // Redis free again: readings are quick, and every request gets a reading of its own again.
+    let fresh = false;
+    for (let i = 0; i < 50 && !fresh; i++) {
+      const asked = Date.now();
+      const res = await health();
+      fresh = res.status === 200 && Date.parse(res.body.checkedAt) >= asked;
+      await sleep(20);
+    }
+    assert.ok(fresh, 'health reads Redis on every request again once readings are quick');
+  });
+
+  test('after a retry, the next health answer reads Redis again even while it is busy, so it shows the retry', async () => {
+    const ids = [await xaddPayload('{"n":1}'), await xaddPayload('{"n":2}')];
+    const first = busyRedis(400);
+    await sleep(30);
+    assert.equal((await health()).body.dlq.length, 2);
+    await first;
+    const res = await postMutation(app, 'retry', { ids });
+    assert.equal(res.json().retried, 2);
+    const busy = busyRedis(400);
+    await sleep(30);
+    const after = await health();
+    assert.equal(after.status, 200);
+    assert.equal(after.body.dlq.length, 0, 'not the reading from before the retry');
+    await busy;
+  });
+});
+
 describe('expensive reads are bounded', () => {
   test('past 4 listings at once the next gets 429 with Retry-After, and a slot frees when one ends', async () => {
     let release!: () => void;

@@ -242,6 +242,9 @@ export const mutationRoutes: FastifyPluginAsync<{ config: Config }> = async (app
     try {
       result = await (request.dryRun ? dryRuns.run(() => app.runner.run(request)) : app.runner.run(request));
     } catch (err) {
+      if (!request.dryRun) {
+        app.store.invalidateHealth();
+      }
       await idempotency?.finish('failed');
       if (err instanceof ConflictError) {
         throw new HttpError(409, {
@@ -253,6 +256,7 @@ export const mutationRoutes: FastifyPluginAsync<{ config: Config }> = async (app
     }
     const answer = answerOf(action, request, result);
     if (!request.dryRun) {
+      app.store.invalidateHealth();
       (action === 'retry' ? app.metrics.retried : app.metrics.purged).inc(result.done);
       app.metrics.duration.observe({ operation: action, outcome: result.outcome }, result.durationMs / 1000);
     }
