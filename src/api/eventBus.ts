@@ -22,7 +22,7 @@ export interface StreamHealth {
   groups: ConsumerGroupHealth[];
 }
 
-/** `GET /api/events/health` as described in EVENT_BUS_API.md; optional fields may be missing on other implementations. */
+/** `GET /api/events/health` (docs/event-bus-api.md); optional fields may be missing on other implementations. */
 export interface EventBusHealth {
   status: HealthStatus;
   checkedAt?: string;

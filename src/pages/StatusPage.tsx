@@ -2,9 +2,9 @@ import React from 'react';
 import { Alert, Button, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { PluginPage } from '@grafana/runtime';
 
-import { describeHealth, StatusMessage } from 'api/eventBusStatus';
+import { describeHealth, StatusMessage } from 'dlq/eventBusStatus';
 import { testIds } from 'components/testIds';
-import { EventBusStatus, useEventBusStatus } from 'hooks/useEventBusStatus';
+import { EventBusStatus, useEventBusStatus } from 'dlq/hooks/useEventBusStatus';
 
 import { PLUGIN_CONFIG_URL } from '../constants';
 

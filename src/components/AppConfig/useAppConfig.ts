@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { getEventBusHealth } from 'api/eventBus';
-import { describeEventBusProblem, describeHealth, StatusMessage } from 'api/eventBusStatus';
+import { describeEventBusProblem, describeHealth, StatusMessage } from 'dlq/eventBusStatus';
 import {
   AppSettings,
   AppSettingsUpdate,

@@ -3,8 +3,8 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { testIds } from 'components/testIds';
-import { createFakeEventBus, entryAt } from 'panels/dlq-health/components/__fixtures__/fakeEventBus';
-import { forgetSharedHealth } from 'panels/dlq-health/hooks/sharedHealth';
+import { createFakeEventBus, entryAt } from 'dlq/components/__fixtures__/fakeEventBus';
+import { forgetSharedHealth } from 'dlq/hooks/sharedHealth';
 
 import { LiveDlqHealth, parseLiveBlockOptions } from './LiveDlqHealth';
 

@@ -4,8 +4,8 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 
 import { testIds } from 'components/testIds';
-import { DlqHealthView } from 'panels/dlq-health/components/DlqHealthView';
-import { normalizeOptions } from 'panels/dlq-health/types';
+import { DlqHealthView } from 'dlq/components/DlqHealthView';
+import { normalizeOptions } from 'dlq/options';
 
 interface Props {
   /** Origin stream to focus on, as a full key (`{events}:orders`); all streams when absent. */

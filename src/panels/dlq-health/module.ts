@@ -2,8 +2,8 @@
 // URL (plugin-tools #2172), so nothing here may be lazy.
 import { PanelPlugin } from '@grafana/data';
 
-import { DlqHealthPanel } from './components/DlqHealthPanel';
-import { DEFAULT_OPTIONS, DlqPanelOptions } from './types';
+import { DlqHealthPanel } from './DlqHealthPanel';
+import { DEFAULT_OPTIONS, DlqPanelOptions } from 'dlq/options';
 
 export const plugin = new PanelPlugin<DlqPanelOptions>(DlqHealthPanel).setNoPadding().setPanelOptions((builder) =>
   builder

@@ -8,9 +8,9 @@ import { config, FetchResponse, RefreshEvent } from '@grafana/runtime';
 import { EventBusTimeoutError } from 'api/eventBus';
 import { testIds } from 'components/testIds';
 
-import { createFakeEventBus, entryAt, fail, FakeEventBus, healthOf, ok } from './__fixtures__/fakeEventBus';
-import { forgetSharedHealth } from '../hooks/sharedHealth';
-import { DEFAULT_OPTIONS, DlqPanelOptions } from '../types';
+import { createFakeEventBus, entryAt, fail, FakeEventBus, healthOf, ok } from 'dlq/components/__fixtures__/fakeEventBus';
+import { forgetSharedHealth } from 'dlq/hooks/sharedHealth';
+import { DEFAULT_OPTIONS, DlqPanelOptions } from 'dlq/options';
 import { DlqHealthPanel } from './DlqHealthPanel';
 
 const fetch = jest.fn();

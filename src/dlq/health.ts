@@ -2,7 +2,7 @@ import { formattedValueToString, getValueFormat } from '@grafana/data';
 
 import { EventBusHealth, HealthStatus } from 'api/eventBus';
 
-import { DlqPanelOptions } from './types';
+import { DlqPanelOptions } from './options';
 
 export interface Verdict {
   status: HealthStatus;

@@ -1,7 +1,7 @@
 import { formattedValueToString, getValueFormat } from '@grafana/data';
 import { isFetchError } from '@grafana/runtime';
 
-import { EventBusHealth, EventBusResponseError, EventBusTimeoutError } from './eventBus';
+import { EventBusHealth, EventBusResponseError, EventBusTimeoutError } from 'api/eventBus';
 
 /** What an operator reads about the event bus: a severity, a one-line verdict and what to do next. */
 export interface StatusMessage {

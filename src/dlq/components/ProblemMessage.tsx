@@ -4,7 +4,7 @@ import { Alert, Button, LinkButton, Stack } from '@grafana/ui';
 import { testIds } from 'components/testIds';
 import { runbookPath } from 'runbooks/urls';
 
-import { PLUGIN_CONFIG_URL } from '../../../constants';
+import { PLUGIN_CONFIG_URL } from '../../constants';
 import { PanelProblem } from '../problems';
 
 interface Props {

@@ -11,7 +11,7 @@ import { REDIS_DOWN } from '../problems';
 import { useDlqActions } from '../hooks/useDlqActions';
 import { useDlqEntries } from '../hooks/useDlqEntries';
 import { useDlqHealth } from '../hooks/useDlqHealth';
-import { DlqPanelOptions, Layout, streamKey } from '../types';
+import { DlqPanelOptions, Layout, streamKey } from '../options';
 import { ActionBar } from './ActionBar';
 import { ActionResult } from './ActionResult';
 import { ConfirmAction } from './ConfirmAction';

@@ -2,8 +2,8 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { PanelProps } from '@grafana/data';
 import { RefreshEvent } from '@grafana/runtime';
 
-import { DlqPanelOptions, layoutFor, normalizeOptions } from '../types';
-import { DlqHealthView } from './DlqHealthView';
+import { DlqPanelOptions, layoutFor, normalizeOptions } from 'dlq/options';
+import { DlqHealthView } from 'dlq/components/DlqHealthView';
 
 type Props = PanelProps<DlqPanelOptions>;
 

@@ -1,6 +1,6 @@
 import { FetchError } from '@grafana/runtime';
 
-import { EventBusHealth, EventBusResponseError, EventBusTimeoutError } from './eventBus';
+import { EventBusHealth, EventBusResponseError, EventBusTimeoutError } from 'api/eventBus';
 import { describeEventBusProblem, describeHealth } from './eventBusStatus';
 
 function fetchError(status: number, data: unknown = ''): FetchError {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 
 import { EventBusHealth, getEventBusHealth } from 'api/eventBus';
-import { describeEventBusProblem, EventBusProblem } from 'api/eventBusStatus';
+import { describeEventBusProblem, EventBusProblem } from 'dlq/eventBusStatus';
 import { describeSettingsError, getAppSettings } from 'api/pluginSettings';
 
 export type EventBusStatus =

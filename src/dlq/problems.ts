@@ -1,6 +1,6 @@
 import { isFetchError } from '@grafana/runtime';
 
-import { describeEventBusProblem, EventBusProblem, EventBusProblemKind } from 'api/eventBusStatus';
+import { describeEventBusProblem, EventBusProblem, EventBusProblemKind } from 'dlq/eventBusStatus';
 
 /** A runbook section that helps with a failure. */
 export interface RunbookHelp {

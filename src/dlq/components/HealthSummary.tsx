@@ -7,7 +7,7 @@ import { EventBusHealth, HealthStatus } from 'api/eventBus';
 import { testIds } from 'components/testIds';
 
 import { formatAge, Verdict } from '../health';
-import { Layout } from '../types';
+import { Layout } from '../options';
 
 interface Props {
   health: EventBusHealth;

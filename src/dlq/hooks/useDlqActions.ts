@@ -5,7 +5,7 @@ import { config, getAppEvents, hasPermission, isFetchError } from '@grafana/runt
 import { createAnnotation } from 'api/annotations';
 import { EventBusTimeoutError, MutationResult, purgeDlq, retryDlq } from 'api/eventBus';
 
-import { DLQ_ACTIONS } from '../../../constants';
+import { DLQ_ACTIONS } from '../../constants';
 import { ActionPlan, planSummary, resultSummary, streamTag } from '../actions';
 import { PanelProblem, toPanelProblem } from '../problems';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_OPTIONS, layoutFor, normalizeOptions, streamKey } from './types';
+import { DEFAULT_OPTIONS, layoutFor, normalizeOptions, streamKey } from './options';
 
 describe('panel options', () => {
   it('fills missing options from the defaults, as on a panel saved by an older version', () => {
