@@ -101,7 +101,7 @@ export function localPrometheusConfig(eventBusPort) {
 export async function startStack(options = {}) {
   requireBinary('redis-server', 'install it (Debian: apt-get install -y redis-server)');
   requireBinary('prometheus', 'install it (Debian: apt-get install -y prometheus)');
-  if (!fs.existsSync(path.join(EVENT_BUS_DIST, 'server.js'))) {
+  if (!['server.js', 'tools/demo.js'].every((file) => fs.existsSync(path.join(EVENT_BUS_DIST, file)))) {
     throw new Error(
       'the event-bus service is not built: npm --prefix event-bus ci && npm --prefix event-bus run build'
     );
@@ -194,7 +194,9 @@ export async function startStack(options = {}) {
     await waitFor('the event-bus service', () => httpOk(`${eventBusUrl}/livez`), 20_000);
 
     const demoArgs = (options.demo ?? '').split(/\s+/).filter(Boolean);
-    start('demo', process.execPath, [path.join(EVENT_BUS_DIST, 'demo.js'), ...demoArgs], { REDIS_URL: redisUrl });
+    start('demo', process.execPath, [path.join(EVENT_BUS_DIST, 'tools', 'demo.js'), ...demoArgs], {
+      REDIS_URL: redisUrl,
+    });
 
     const promDir = path.join(dataDir, 'prometheus');
     fs.mkdirSync(promDir);

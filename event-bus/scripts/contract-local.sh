@@ -4,7 +4,7 @@
 # `contract --allow-mutations` (it only ever purges an ID that cannot exist), then stops both. For CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f dist/server.js ] || npm run build
+[ -f dist/server.js ] && [ -f dist/tools/contract.js ] && [ -f dist/tools/demo.js ] || npm run build
 
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
@@ -40,5 +40,5 @@ const until = Date.now() + 15000;
   }
 })();
 "
-REDIS_URL="redis://127.0.0.1:$redis_port" node dist/demo.js --seed 120 --rate 0 --duration 1 >/dev/null
-node dist/contract.js --url "http://127.0.0.1:$http_port" --token "$token" --allow-mutations
+REDIS_URL="redis://127.0.0.1:$redis_port" node dist/tools/demo.js --seed 120 --rate 0 --duration 1 >/dev/null
+node dist/tools/contract.js --url "http://127.0.0.1:$http_port" --token "$token" --allow-mutations

@@ -20,6 +20,9 @@ export class HttpError extends Error {
   }
 }
 
+/** Redis is not connected: the command was not sent. Answered 503 `redis_unavailable`. */
+export class RedisUnavailableError extends Error {}
+
 export function badRequest(message: string, field?: string): HttpError {
   return new HttpError(400, { error: 'invalid_request', message, ...(field ? { field } : {}) });
 }

@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { Config } from './config';
+import { runScript } from './lua';
 import { infoPairs, KEYS, pairs, type RedisClient } from './redis';
-import { runScript } from './scripts';
 
 // One registry per app so tests can build several apps in one process. Gauges are filled from Redis at scrape
 // time with constant-cost commands; no label carries a message or an ID.

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { ErrorReply } from 'redis';
 
 import type { Config } from './config';
+import { RedisUnavailableError } from './errors';
 import { compareIds } from './ids';
+import { runScript } from './lua';
 import { KEYS, type RedisClient } from './redis';
-import { runScript } from './scripts';
-import { RedisUnavailableError } from './store';
 
 export type Action = 'retry' | 'purge';
 

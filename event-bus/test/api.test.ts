@@ -220,7 +220,7 @@ describe('GET /api/events/dlq', () => {
     const small = await makeApp(redis.url, { payloadMaxChars: 40 });
     try {
       await client.sendCommand(['FLUSHALL']);
-      const { seedDlq } = await import('../src/seed');
+      const { seedDlq } = await import('../src/tools/seed');
       await seedDlq(client, { dlqStream: DLQ }, ORDERS, [
         JSON.stringify({ user: 'a', password: 'hunter2', nested: { Token: 'abc' } }),
         JSON.stringify({ text: 'x'.repeat(100) }),
@@ -460,7 +460,7 @@ describe('GET /api/events/dlq/operations/:id', () => {
     assert.equal(view.outcome, 'ok');
 
     // A worker takes all six, acknowledges four and fails two until they are dead-lettered again.
-    const { runScript } = await import('../src/scripts');
+    const { runScript } = await import('../src/lua');
     const { KEYS } = await import('../src/redis');
     const got = (await client.sendCommand([
       'XREADGROUP',

@@ -3,9 +3,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
+import { runScript } from '../src/lua';
 import { KEYS, type RedisClient, type StreamEntry } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
-import { runScript } from '../src/scripts';
 import {
   AUTH,
   census,

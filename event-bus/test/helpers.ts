@@ -10,7 +10,7 @@ import { DEFAULTS, type Config } from '../src/config';
 import { schema } from '../src/openapi';
 import { makeRedisClient, type RedisClient, type StreamEntry } from '../src/redis';
 import { freePort, RedisServer, type RedisServerOptions } from '../src/redisServer';
-import { seedDlq } from '../src/seed';
+import { seedDlq } from '../src/tools/seed';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const AUTH = { authorization: `Bearer ${TOKEN}` };

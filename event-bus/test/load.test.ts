@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
-import { seedConsumerGroups } from '../src/seed';
+import { seedConsumerGroups } from '../src/tools/seed';
 import { assertExactlyOnce, AUTH, connectedClient, makeApp, seed, startRedis } from './helpers';
 
 // The load scenarios of RELIABILITY.md, as promises that hold on any healthy machine: what is asserted here is

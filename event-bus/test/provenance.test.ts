@@ -3,9 +3,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
+import { runScript } from '../src/lua';
 import { KEYS, type RedisClient, type StreamEntry } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
-import { runScript } from '../src/scripts';
 import { assertSchema, AUTH, connectedClient, DLQ, makeApp, ORDERS, postMutation, seed, startRedis } from './helpers';
 
 // Verify's `refailed` counts only messages this service retried, each at most once. Other producers XADD to the

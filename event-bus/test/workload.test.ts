@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { runScript } from '../src/lua';
 import { KEYS, type RedisClient, type StreamEntry } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
-import { runScript } from '../src/scripts';
-import { Workload } from '../src/workload';
+import { Workload } from '../src/tools/workload';
 import {
   assertExactlyOnce,
   AUTH,

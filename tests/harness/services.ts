@@ -32,7 +32,7 @@ interface RedisModule {
   makeRedisClient(url: string, options?: { disableOfflineQueue?: boolean }): RedisClientLike;
 }
 // The service's own code, from its build: what `npm --prefix event-bus run demo -- --seed N` uses.
-const { seedDlq } = require(path.join(EVENT_BUS, 'dist', 'seed.js')) as SeedModule;
+const { seedDlq } = require(path.join(EVENT_BUS, 'dist', 'tools', 'seed.js')) as SeedModule;
 const { makeRedisClient } = require(path.join(EVENT_BUS, 'dist', 'redis.js')) as RedisModule;
 
 export const DLQ_STREAM = '{events}:dlq';

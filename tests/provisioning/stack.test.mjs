@@ -12,7 +12,7 @@ import { freePort } from '../../scripts/stack.mjs';
 const root = path.resolve(import.meta.dirname, '../..');
 const missing = [
   ...['redis-server', 'prometheus'].filter((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0),
-  ...(fs.existsSync(path.join(root, 'event-bus/dist/server.js'))
+  ...(['server.js', 'tools/demo.js'].every((file) => fs.existsSync(path.join(root, 'event-bus/dist', file)))
     ? []
     : ['event-bus/dist (npm --prefix event-bus run build)']),
 ];

@@ -3,8 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ErrorObject } from 'ajv';
 import fp from 'fastify-plugin';
 
-import { badRequest, HttpError, validationError } from '../errors';
-import { RedisUnavailableError } from '../store';
+import { badRequest, HttpError, RedisUnavailableError, validationError } from '../errors';
 
 /** The largest request body accepted (Fastify's bodyLimit). */
 export const BODY_LIMIT = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
-import { ConfigError, DEFAULTS, streamKey } from './config';
-import { makeRedisClient } from './redis';
+import { ConfigError, DEFAULTS, streamKey } from '../config';
+import { makeRedisClient } from '../redis';
 import { seedDlq } from './seed';
 import { Workload } from './workload';
 

@@ -1,5 +1,5 @@
-import { KEYS, makeRedisClient, type RedisClient, type StreamEntry } from './redis';
-import { runScript } from './scripts';
+import { runScript } from '../lua';
+import { KEYS, makeRedisClient, type RedisClient, type StreamEntry } from '../redis';
 
 // The demo workload: a producer publishing to a few topics and consumer-group workers that fail a configurable
 // share of messages, some permanently and some only until an operator retries them. Dead-lettering goes by

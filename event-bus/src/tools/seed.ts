@@ -1,6 +1,6 @@
-import type { Config } from './config';
-import { KEYS, type RedisClient } from './redis';
-import { runScript } from './scripts';
+import type { Config } from '../config';
+import { runScript } from '../lua';
+import { KEYS, type RedisClient } from '../redis';
 
 /**
  * Adds `payloads.length` entries to the DLQ as if dead-lettered from `origin`, 500 per script call.

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+
+import type { RedisClient } from '../redis';
+import { DEAD_LETTER } from './deadLetter';
+import { MOVE_IDS, MOVE_RANGE } from './move';
+import { ENTRY_EXISTS, READ_DLQ, STREAM_ENDS } from './reads';
+import { SEED } from './seed';
+
+// The Lua scripts the service runs, one module per family (move: retry and purge; deadLetter: the demo workers;
+// reads: listings and health; seed: demo, tests and benchmark), and the runner that calls them by SHA.
+
+export const SCRIPTS = {
+  streamEnds: STREAM_ENDS,
+  entryExists: ENTRY_EXISTS,
+  readDlq: READ_DLQ,
+  moveRange: MOVE_RANGE,
+  moveIds: MOVE_IDS,
+  deadLetter: DEAD_LETTER,
+  seed: SEED,
+};
+
+export type ScriptName = keyof typeof SCRIPTS;
+
+export const SHAS = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, body]) => [name, createHash('sha1').update(body).digest('hex')])
+) as Record<ScriptName, string>;
+
+/**
+ * Runs a script by SHA and loads it on NOSCRIPT (after a restart or SCRIPT FLUSH). NOSCRIPT means the script did
+ * not run, so the second attempt cannot double a move.
+ */
+export async function runScript(
+  client: RedisClient,
+  name: ScriptName,
+  keys: string[],
+  args: Array<string | number>
+): Promise<unknown> {
+  const argv = [SHAS[name], String(keys.length), ...keys, ...args.map(String)];
+  try {
+    return await client.sendCommand(['EVALSHA', ...argv]);
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
+      await client.sendCommand(['SCRIPT', 'LOAD', SCRIPTS[name]]);
+      return client.sendCommand(['EVALSHA', ...argv]);
+    }
+    throw err;
+  }
+}

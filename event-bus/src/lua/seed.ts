@@ -1,0 +1,18 @@
+/**
+ * Adds DLQ entries directly (demo seeding, tests, benchmark), keeping the per-origin counts in step.
+ * KEYS: dlq, counts, stats. ARGV: origin, type, reason, attempts, then payload... Returns the new IDs.
+ */
+export const SEED = `
+local dlq, counts, stats = KEYS[1], KEYS[2], KEYS[3]
+local origin, typ, reason, attempts = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local t = redis.call('TIME')
+local now = tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+local ids = {}
+for i = 5, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', dlq, '*', 'stream', origin, 'originalId', '1-' .. i, 'type', typ,
+    'reason', reason, 'attempts', attempts, 'deadLetteredAt', now, 'payload', ARGV[i])
+end
+redis.call('HINCRBY', counts, origin, #ids)
+redis.call('HINCRBY', stats, 'deadLettered:' .. origin, #ids)
+return ids
+`;

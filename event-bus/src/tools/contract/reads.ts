@@ -1,0 +1,56 @@
+import { check, expect, expectSchema } from './checks';
+import type { Client } from './client';
+import type { State } from './state';
+
+/** Health and the DLQ listing: shapes, paging order, and the 400s of bad query strings. */
+export async function readChecks(api: Client, state: State): Promise<void> {
+  const { auth, call, expectError } = api;
+  await check('GET /api/events/health matches Health; 200 unless status is down', async () => {
+    const res = await call('GET', '/api/events/health', { headers: auth });
+    expect(res.status === 200 || res.status === 503, `got ${res.status}`);
+    expectSchema('Health', res.json);
+    const status = res.json.status as string;
+    expect((res.status === 503) === (status === 'down'), `HTTP ${res.status} with status ${status}`);
+    const dlq = res.json.dlq as { length: number } | undefined;
+    state.dlqLength = dlq ? dlq.length : null;
+  });
+
+  await check('GET /api/events/dlq pages oldest first with a cursor', async () => {
+    const res = await call('GET', '/api/events/dlq?limit=5', { headers: auth });
+    expect(res.status === 200, `got ${res.status}`);
+    expectSchema('DlqPage', res.json);
+    const entries = res.json.entries as Array<{ id: string }>;
+    expect(entries.length <= 5, 'more entries than limit');
+    state.snapshotId = res.json.snapshotId as string | null;
+    const next = res.json.nextCursor as string | null;
+    if (next) {
+      const page2 = await call('GET', `/api/events/dlq?limit=5&after=${encodeURIComponent(next)}`, { headers: auth });
+      expect(page2.status === 200, `page 2: ${page2.status}`);
+      expectSchema('DlqPage', page2.json);
+      const ids = [...entries, ...(page2.json.entries as Array<{ id: string }>)].map((e) => e.id);
+      expect(new Set(ids).size === ids.length, 'an entry appears on two pages');
+      const key = (id: string) =>
+        id
+          .split('-')
+          .map((p) => p.padStart(20, '0'))
+          .join('-');
+      expect(
+        ids.every((id, i) => i === 0 || key(ids[i - 1]) < key(id)),
+        'entries are not oldest first'
+      );
+    }
+  });
+
+  for (const [label, query] of [
+    ['limit=0', 'limit=0'],
+    ['limit=501', 'limit=501'],
+    ['limit=1.5', 'limit=1.5'],
+    ['limit=abc', 'limit=abc'],
+    ['after=abc', 'after=abc'],
+    ['after=0-0', 'after=0-0'],
+  ]) {
+    await check(`GET /api/events/dlq?${label} is 400`, async () => {
+      expectError(await call('GET', `/api/events/dlq?${query}`, { headers: auth }), [400], label);
+    });
+  }
+}
