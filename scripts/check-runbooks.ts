@@ -1,11 +1,13 @@
-// Checks every runbook against the rules in src/runbooks/check.ts and the rest of the repository: provisioned
-// dashboards and alert rules, the event-bus OpenAPI description and the metrics the stack exports.
+// Checks every runbook against the rules in src/runbooks/check/ (one module per rule) and the rest of the
+// repository: provisioned dashboards and alert rules, the event-bus OpenAPI description and the metrics the stack
+// exports.
 // Prints `file:line: message. Fix: ...`, exits 1 on any error; stale reviews are warnings.
 import fs from 'fs';
 import path from 'path';
 import { parse, parseDocument, LineCounter, isMap, isSeq, YAMLMap } from 'yaml';
 
-import { AlertRule, checkRunbooks, CheckInput, RUNBOOKS_DIR } from '../src/runbooks/check';
+import { checkRunbooks } from '../src/runbooks/check/checkRunbooks';
+import { AlertRule, CheckInput, RUNBOOKS_DIR } from '../src/runbooks/check/types';
 
 const root = path.resolve(__dirname, '..');
 

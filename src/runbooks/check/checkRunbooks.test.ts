@@ -1,4 +1,5 @@
-import { AlertRule, checkRunbooks, CheckInput, Finding, SourceFile } from './check';
+import { checkRunbooks } from './checkRunbooks';
+import { AlertRule, CheckInput, Finding, SourceFile } from './types';
 
 const TODAY = new Date('2026-11-26T12:00:00Z');
 
