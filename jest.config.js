@@ -12,6 +12,8 @@ module.exports = {
     // jsdom makes jest pick yaml's ESM browser build; tests that read provisioning files want its CommonJS build.
     '^yaml$': require.resolve('yaml'),
   },
+  // The checkers' rules for provisioning/ live beside their command in scripts/, as the runbook rules do in src/.
+  testMatch: [...baseConfig.testMatch, '<rootDir>/scripts/**/*.test.ts'],
   resetMocks: true,
   // A bound on hangs, not on speed: real @grafana/ui components in jsdom make a test that pages or opens menus take
   // seconds, and more on a slower or busier machine than this one.

@@ -1,10 +1,10 @@
-// Checks provisioning/ as Grafana and the runbooks need it (rules in scripts/provisioningCheck.ts). Prints one line
+// Checks provisioning/ as Grafana and the runbooks need it (rules in scripts/provisioning/check/). Prints one line
 // per problem and exits 1 on any. `npm run check:provisioning`.
 import fs from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
 
-import { checkProvisioning } from './provisioningCheck';
+import { checkProvisioning } from './provisioning/check/checkProvisioning';
 
 const root = path.resolve(__dirname, '..');
 

@@ -1,14 +1,13 @@
 // The provisioning checker passes on the repository and catches each mistake it exists for (negative controls).
-import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 
-import { checkProvisioning, ProvisioningInput } from '../../scripts/provisioningCheck';
+import { checkProvisioning } from './checkProvisioning';
+import { ProvisioningInput } from './types';
 
-const root = path.resolve(__dirname, '../..');
+const root = path.resolve(__dirname, '../../..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 const runbookFiles = (fs.readdirSync(path.join(root, 'runbooks'), { recursive: true }) as string[]).filter((f) =>
   f.endsWith('.md')
@@ -45,24 +44,24 @@ const dashboard = (i: ProvisioningInput) => i.dashboards[0].json as any;
 describe('provisioning checker', () => {
   it('passes on the repository (npm run check:provisioning)', () => {
     const run = spawnSync('npx', ['ts-node', 'scripts/check-provisioning.ts'], { cwd: root, encoding: 'utf8' });
-    assert.equal(run.status, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /0 problems/);
+    expect({ status: run.status, output: run.stdout + run.stderr }).toMatchObject({ status: 0 });
+    expect(run.stdout).toMatch(/0 problems/);
   });
 
   it('accepts the unmodified fixture', () => {
-    assert.deepEqual(messages(input()), []);
+    expect(messages(input())).toEqual([]);
   });
 
   it('rejects a panel type that is neither core nor ours', () => {
     const i = input();
     dashboard(i).panels[1].type = 'grafana-piechart-panel';
-    assert.match(messages(i).join('\n'), /panel type "grafana-piechart-panel" is neither a core panel nor ours/);
+    expect(messages(i).join('\n')).toMatch(/panel type "grafana-piechart-panel" is neither a core panel nor ours/);
   });
 
   it('rejects a datasource uid nothing provisions', () => {
     const i = input();
     dashboard(i).panels[1].targets[0].datasource.uid = 'P1809F7CD0C75ACF3';
-    assert.match(messages(i).join('\n'), /datasource uid "P1809F7CD0C75ACF3", which nothing provisions/);
+    expect(messages(i).join('\n')).toMatch(/datasource uid "P1809F7CD0C75ACF3", which nothing provisions/);
   });
 
   it('rejects a datasource variable that does not exist or defaults to an unprovisioned uid', () => {
@@ -70,8 +69,8 @@ describe('provisioning checker', () => {
     dashboard(i).panels[2].datasource.uid = '${prom}';
     dashboard(i).templating.list[0].current.value = 'P0000000000000001';
     const found = messages(i).join('\n');
-    assert.match(found, /uses \$\{prom\}, which is not a datasource variable/);
-    assert.match(found, /defaults to datasource uid "P0000000000000001"/);
+    expect(found).toMatch(/uses \$\{prom\}, which is not a datasource variable/);
+    expect(found).toMatch(/defaults to datasource uid "P0000000000000001"/);
   });
 
   it('rejects a duplicate panel id and a dashboard id', () => {
@@ -79,8 +78,8 @@ describe('provisioning checker', () => {
     dashboard(i).panels[2].id = dashboard(i).panels[1].id;
     dashboard(i).id = 7;
     const found = messages(i).join('\n');
-    assert.match(found, /is used twice/);
-    assert.match(found, /must leave it out/);
+    expect(found).toMatch(/is used twice/);
+    expect(found).toMatch(/must leave it out/);
   });
 
   it('rejects a runbook_url to a missing runbook, a missing heading, or a runbook not listing the alert', () => {
@@ -91,9 +90,9 @@ describe('provisioning checker', () => {
     rules(i)[2].annotations.runbook_url =
       '/a/opsdesk-runbooks-app/runbooks/troubleshooting/auth-failures?alertname=EventBusDown';
     const found = messages(i).join('\n');
-    assert.match(found, /runbook "dlq" does not exist/);
-    assert.match(found, /has no heading #nowhere/);
-    assert.match(found, /whose front matter does not list EventBusDown/);
+    expect(found).toMatch(/runbook "dlq" does not exist/);
+    expect(found).toMatch(/has no heading #nowhere/);
+    expect(found).toMatch(/whose front matter does not list EventBusDown/);
   });
 
   it('rejects a rule without alertname in its link, severity, owner or summary', () => {
@@ -103,10 +102,10 @@ describe('provisioning checker', () => {
     delete rules(i)[0].labels.owner;
     delete rules(i)[0].annotations.summary;
     const found = messages(i).join('\n');
-    assert.match(found, /must carry alertname=/);
-    assert.match(found, /labels.severity/);
-    assert.match(found, /labels.owner is missing/);
-    assert.match(found, /annotations.summary is missing/);
+    expect(found).toMatch(/must carry alertname=/);
+    expect(found).toMatch(/labels.severity/);
+    expect(found).toMatch(/labels.owner is missing/);
+    expect(found).toMatch(/annotations.summary is missing/);
   });
 
   it('rejects a condition, panel or dashboard that does not exist', () => {
@@ -115,9 +114,9 @@ describe('provisioning checker', () => {
     rules(i)[1].panelId = 99;
     rules(i)[2].dashboardUid = 'opsdesk-nowhere';
     const found = messages(i).join('\n');
-    assert.match(found, /condition "C" is not the refId/);
-    assert.match(found, /panelId 99 is not a panel of opsdesk-event-bus/);
-    assert.match(found, /dashboardUid "opsdesk-nowhere" is not a provisioned dashboard/);
+    expect(found).toMatch(/condition "C" is not the refId/);
+    expect(found).toMatch(/panelId 99 is not a panel of opsdesk-event-bus/);
+    expect(found).toMatch(/dashboardUid "opsdesk-nowhere" is not a provisioned dashboard/);
   });
 
   it('rejects Prometheus rules that differ from the Grafana ones', () => {
@@ -142,8 +141,8 @@ describe('provisioning checker', () => {
       },
     ];
     const found = messages(i).join('\n');
-    assert.match(found, /Prometheus alert EventBusDown links to/);
-    assert.match(found, /Prometheus alert Unknown has no Grafana-managed twin/);
-    assert.match(found, /Grafana rule EventBusDlqBacklogGrowing has no Prometheus twin/);
+    expect(found).toMatch(/Prometheus alert EventBusDown links to/);
+    expect(found).toMatch(/Prometheus alert Unknown has no Grafana-managed twin/);
+    expect(found).toMatch(/Grafana rule EventBusDlqBacklogGrowing has no Prometheus twin/);
   });
 });
