@@ -8,8 +8,13 @@
 // the platform's own exporters (the NestJS API, the FastAPI agents, postgres_exporter), which run outside this
 // repository, so in the stack they have no data and stay Normal.
 
+import fs from 'node:fs';
+
+const PLUGIN_ID = JSON.parse(fs.readFileSync(new URL('../../plugin.json', import.meta.url), 'utf8')).id;
+
 export const DATASOURCE_UID = 'opsdesk-prometheus';
-export const APP_RUNBOOKS = '/a/opsdesk-runbooks-app/runbooks/';
+/** The app's runbook pages (src/constants.ts: PLUGIN_BASE_URL and ROUTES.Runbooks). */
+export const APP_RUNBOOKS = `/a/${PLUGIN_ID}/runbooks/`;
 export const EVENT_BUS_DASHBOARD = 'opsdesk-event-bus';
 export const PLATFORM_DASHBOARD = 'opsdesk-platform-overview';
 

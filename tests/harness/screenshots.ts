@@ -38,13 +38,13 @@ async function main() {
     const open = async (pathAndQuery: string, role: string, split?: number, viewport = VIEWPORT) => {
       const page = await browser.newPage({ viewport });
       await page.addInitScript(
-        ([chosen, size]) => {
+        ([chosen, size, splitKey]) => {
           localStorage.setItem('harness.role', chosen);
           if (size) {
-            localStorage.setItem('opsdesk-runbooks-app.beside.split', size);
+            localStorage.setItem(splitKey, size);
           }
         },
-        [role, split ? String(split) : '']
+        [role, split ? String(split) : '', `${pluginJson.id}.beside.split`]
       );
       await page.goto(`${harness.url}${pathAndQuery}`);
       await page.waitForFunction(() => document.body.dataset.harnessReady);

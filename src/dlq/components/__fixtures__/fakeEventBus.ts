@@ -6,6 +6,8 @@ import { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 
 import { DlqEntry, EventBusHealth } from 'api/eventBus';
 
+import { PLUGIN_ID, PROXY_BASE_URL } from '../../../constants';
+
 export const BASE_MS = 1764172800000;
 export const STREAMS = ['{events}:orders', '{events}:payments'];
 
@@ -134,7 +136,7 @@ export function createFakeEventBus(size = 57, { entry = entryAt }: { entry?: typ
     '/api/events/dlq/purge': ({ data }) =>
       ok({ operationId: 'op_01JPURGE0000', outcome: 'ok', purged: 'ids' in data ? data.ids.length : 7, remaining: 0 }),
     '/api/annotations': () => ok({ id: 1, message: 'Annotation added' }),
-    '/api/plugins/opsdesk-runbooks-app/settings': () =>
+    [`/api/plugins/${PLUGIN_ID}/settings`]: () =>
       ok({
         enabled: true,
         jsonData: { eventBusUrl: 'http://event-bus:8080' },
@@ -144,7 +146,7 @@ export function createFakeEventBus(size = 57, { entry = entryAt }: { entry?: typ
 
   fake.fetch.mockImplementation((request: BackendSrvRequest) => {
     requests.push(request);
-    const path = request.url.replace('/api/plugin-proxy/opsdesk-runbooks-app', '');
+    const path = request.url.replace(PROXY_BASE_URL, '');
     const operation = path.match(/^\/api\/events\/dlq\/operations\/(.+)$/);
     const entry = path.match(/^\/api\/events\/dlq\/entries\/(.+)$/);
     const key = operation ? '/api/events/dlq/operations' : entry ? '/api/events/dlq/entries' : path;
