@@ -1,12 +1,13 @@
+// One format: `data-testid <area> <thing>`, area and thing in kebab-case. Shared by jest and the Playwright specs.
 export const testIds = {
   appConfig: {
-    container: 'data-testid ac-container',
-    eventBusUrl: 'data-testid ac-event-bus-url',
-    eventBusToken: 'data-testid ac-event-bus-token',
-    save: 'data-testid ac-save',
-    saveAndTest: 'data-testid ac-save-and-test',
-    saveResult: 'data-testid ac-save-result',
-    testResult: 'data-testid ac-test-result',
+    container: 'data-testid app-config container',
+    eventBusUrl: 'data-testid app-config event-bus-url',
+    eventBusToken: 'data-testid app-config event-bus-token',
+    save: 'data-testid app-config save',
+    saveAndTest: 'data-testid app-config save-and-test',
+    saveResult: 'data-testid app-config save-result',
+    testResult: 'data-testid app-config test-result',
   },
   index: {
     search: 'data-testid index search',
@@ -44,8 +45,8 @@ export const testIds = {
     runbookLink: 'data-testid dlq-panel runbook-link',
   },
   statusPage: {
-    container: 'data-testid status-container',
-    result: 'data-testid status-result',
-    checkAgain: 'data-testid status-check-again',
+    container: 'data-testid status-page container',
+    result: 'data-testid status-page result',
+    checkAgain: 'data-testid status-page check-again',
   },
 };
