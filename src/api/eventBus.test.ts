@@ -2,7 +2,6 @@ import { NEVER, Observable, of, throwError } from 'rxjs';
 import { FetchError } from '@grafana/runtime';
 
 import {
-  EventBusHealth,
   EventBusResponseError,
   EventBusTimeoutError,
   getEventBusHealth,
@@ -12,6 +11,7 @@ import {
   purgeDlq,
   retryDlq,
 } from './eventBus';
+import { EventBusHealth } from './eventBusTypes';
 
 const fetch = jest.fn();
 jest.mock('@grafana/runtime', () => ({

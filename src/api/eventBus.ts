@@ -2,43 +2,27 @@ import { lastValueFrom, OperatorFunction, throwError, timeout } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 
 import { EVENT_BUS_TIMEOUT_MS, PROXY_BASE_URL } from '../constants';
+import {
+  invalidEntriesOf,
+  isRecord,
+  stringOr,
+  numberOr,
+  isDlqEntry,
+  isDlqPage,
+  isOperation,
+  isHealth,
+} from './eventBusResponses';
+import {
+  EventBusHealth,
+  DlqEntry,
+  DlqPage,
+  DlqQuery,
+  DlqSelection,
+  MutationResult,
+  DlqOperation,
+} from './eventBusTypes';
 
 const EVENT_BUS_URL = `${PROXY_BASE_URL}/api/events`;
-
-export type HealthStatus = 'ok' | 'degraded' | 'down';
-
-export interface ConsumerGroupHealth {
-  group: string;
-  consumers: number;
-  pending: number;
-  /** `null` when Redis cannot compute the lag: unknown, never zero. */
-  lag: number | null;
-  lastDeliveredId?: string;
-}
-
-export interface StreamHealth {
-  stream: string;
-  length: number;
-  groups: ConsumerGroupHealth[];
-}
-
-/** `GET /api/events/health` (docs/event-bus-api.md); optional fields may be missing on other implementations. */
-export interface EventBusHealth {
-  status: HealthStatus;
-  checkedAt?: string;
-  /** Why the status is not ok, in the service's words. */
-  reasons?: string[];
-  redis?: { up: boolean; latencyMs?: number; version?: string };
-  dlq?: {
-    stream: string;
-    length: number;
-    oldestId?: string | null;
-    newestId?: string | null;
-    oldestAgeSeconds?: number | null;
-    byStream?: Record<string, number>;
-  };
-  streams?: StreamHealth[];
-}
 
 /** The client-side deadline passed: the proxy itself never gives up on a hung upstream. */
 export class EventBusTimeoutError extends Error {
@@ -89,103 +73,6 @@ export async function getEventBusHealth({
     }
     throw error;
   }
-}
-
-/** A DLQ entry as `GET /api/events/dlq` lists it; `payload` is text (truncated, redacted) and never HTML. */
-export interface DlqEntry {
-  id: string;
-  /** Origin stream key, for example `{events}:orders`. */
-  stream: string;
-  originalId: string;
-  type: string;
-  reason: string;
-  attempts: number;
-  deadLetteredAt: string | null;
-  payload: string;
-  /** The payload shown is not all of it (cut to a preview, or past the service's full-read limit). */
-  payloadTruncated: boolean;
-  /** The whole payload's size in bytes, as stored (services older than this field leave it out). */
-  payloadBytes?: number;
-  /** The DLQ ID this message was retried from, when it failed again after a retry. */
-  retryOf: string | null;
-  retryOperationId?: string | null;
-}
-
-export interface DlqPage {
-  /** Entries matching the stream filter (the text filter `q` is not counted). */
-  total: number;
-  /** Newest DLQ ID when read: the `upToId` that bounds a bulk action to what the operator saw. */
-  snapshotId: string | null;
-  entries: DlqEntry[];
-  /** `after` for the next page; `null` at the end. */
-  nextCursor: string | null;
-}
-
-export interface DlqQuery {
-  limit?: number;
-  after?: string;
-  stream?: string;
-  q?: string;
-}
-
-/** Exactly the entries listed, or every entry up to an ID (optionally of one origin stream). */
-export type DlqSelection = { ids: string[] } | { upToId: string; stream?: string };
-
-/**
- * What a retry or purge did. `ok` is a 200; `unknown` (Redis failed mid-way) and `partial` (the service shut down)
- * come from a 503 and carry the counts done so far: re-read the DLQ, and repeating is safe.
- */
-export interface MutationResult {
-  operationId?: string;
-  outcome: 'ok' | 'unknown' | 'partial';
-  /** Entries retried (retry) or deleted (purge). */
-  done: number;
-  skipped: number;
-  /** DLQ length afterwards; only known when the outcome is `ok`. */
-  remaining?: number;
-  upToId?: string | null;
-  /** The service's sentence for an `unknown` or `partial` outcome. */
-  message?: string;
-  /**
-   * Entries a retry left in the DLQ because no retry can move them (origin not configured, not a stream, no
-   * payload), counted in `skipped`: how many, and the first of them with the reason and the origin as written.
-   */
-  invalidCount?: number;
-  invalid?: InvalidEntry[];
-}
-
-export interface InvalidEntry {
-  id: string;
-  why: string;
-  /** The entry's origin stream as written; empty when it names none. */
-  stream: string;
-}
-
-function invalidEntriesOf(value: unknown): InvalidEntry[] {
-  if (!Array.isArray(value)) {
-    return [];
-  }
-  return value
-    .filter(isRecord)
-    .filter((entry) => typeof entry.id === 'string' && typeof entry.why === 'string')
-    .map((entry) => ({ id: entry.id as string, why: entry.why as string, stream: stringOr(entry.stream) ?? '' }));
-}
-
-/** `GET /api/events/dlq/operations/{id}`: what became of a retry since it ran. */
-export interface DlqOperation {
-  operationId: string;
-  action: 'retry' | 'purge';
-  actor: string;
-  startedAt: string;
-  finishedAt?: string | null;
-  outcome: 'running' | 'ok' | 'unknown' | 'partial';
-  retried?: number;
-  purged?: number;
-  skipped?: number;
-  /** Retried messages that came back to the DLQ; `null` when the service cannot prove which (a retry too large to record). */
-  refailed?: number | null;
-  /** Retried messages not yet processed by every group; `null` when the service cannot tell. */
-  pending?: number | null;
 }
 
 /** Mutations can move 100,000 entries; they get a longer deadline than reads. */
@@ -330,47 +217,4 @@ export function isCancelled(error: unknown): boolean {
 // Unsubscribing on timeout also aborts the underlying fetch.
 function withDeadline<T>(timeoutMs: number): OperatorFunction<T, T> {
   return timeout({ first: timeoutMs, with: () => throwError(() => new EventBusTimeoutError(timeoutMs)) });
-}
-
-const HEALTH_STATUSES: readonly unknown[] = ['ok', 'degraded', 'down'] satisfies HealthStatus[];
-
-function isRecord(data: unknown): data is Record<string, unknown> {
-  return typeof data === 'object' && data !== null && !Array.isArray(data);
-}
-
-function stringOr(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-// Fields may grow and optional ones may be missing; what the panel relies on must be there with the right type.
-function isDlqEntry(entry: unknown): entry is DlqEntry {
-  return (
-    isRecord(entry) &&
-    typeof entry.id === 'string' &&
-    typeof entry.stream === 'string' &&
-    (entry.payload === undefined || typeof entry.payload === 'string')
-  );
-}
-
-function isDlqPage(data: unknown): data is DlqPage {
-  return (
-    isRecord(data) &&
-    typeof data.total === 'number' &&
-    (data.snapshotId === null || typeof data.snapshotId === 'string') &&
-    (data.nextCursor === null || typeof data.nextCursor === 'string') &&
-    Array.isArray(data.entries) &&
-    data.entries.every(isDlqEntry)
-  );
-}
-
-function isOperation(data: unknown): data is DlqOperation {
-  return isRecord(data) && typeof data.operationId === 'string' && typeof data.outcome === 'string';
-}
-
-function isHealth(data: unknown): data is EventBusHealth {
-  return typeof data === 'object' && data !== null && HEALTH_STATUSES.includes((data as EventBusHealth).status);
 }

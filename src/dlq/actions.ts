@@ -1,4 +1,4 @@
-import { DlqSelection, MutationResult } from 'api/eventBus';
+import { DlqSelection, MutationResult } from 'api/eventBusTypes';
 
 export type DlqAction = 'retry' | 'purge';
 

@@ -1,6 +1,7 @@
 import { FetchError } from '@grafana/runtime';
 
-import { EventBusHealth, EventBusResponseError, EventBusTimeoutError } from 'api/eventBus';
+import { EventBusResponseError, EventBusTimeoutError } from 'api/eventBus';
+import { EventBusHealth } from 'api/eventBusTypes';
 import { describeEventBusProblem, describeHealth } from './eventBusStatus';
 
 function fetchError(status: number, data: unknown = ''): FetchError {

@@ -1,7 +1,8 @@
 import { formattedValueToString, getValueFormat } from '@grafana/data';
 import { isFetchError } from '@grafana/runtime';
 
-import { EventBusHealth, EventBusResponseError, EventBusTimeoutError } from 'api/eventBus';
+import { EventBusResponseError, EventBusTimeoutError } from 'api/eventBus';
+import { EventBusHealth } from 'api/eventBusTypes';
 
 /** What an operator reads about the event bus: a severity, a one-line verdict and what to do next. */
 export interface StatusMessage {

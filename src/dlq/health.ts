@@ -1,6 +1,6 @@
 import { formattedValueToString, getValueFormat } from '@grafana/data';
 
-import { EventBusHealth, HealthStatus } from 'api/eventBus';
+import { EventBusHealth, HealthStatus } from 'api/eventBusTypes';
 
 import { DlqPanelOptions } from './options';
 

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Button, Stack, Text } from '@grafana/ui';
 
-import { DlqEntry, DlqPage } from 'api/eventBus';
+import { DlqEntry, DlqPage } from 'api/eventBusTypes';
 import { testIds } from 'components/testIds';
 
 import { ActionPlan, DlqAction } from '../actions';

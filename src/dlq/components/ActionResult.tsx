@@ -1,7 +1,7 @@
 import React from 'react';
 import { Alert, Button, Stack, Text } from '@grafana/ui';
 
-import { InvalidEntry } from 'api/eventBus';
+import { InvalidEntry } from 'api/eventBusTypes';
 import { testIds } from 'components/testIds';
 
 import { planSummary, resultSummary } from '../actions';

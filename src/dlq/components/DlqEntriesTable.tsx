@@ -1,7 +1,7 @@
 import React, { useMemo } from 'react';
 import { Checkbox, Column, InteractiveTable, Text } from '@grafana/ui';
 
-import { DlqEntry } from 'api/eventBus';
+import { DlqEntry } from 'api/eventBusTypes';
 
 import { entryAge } from '../health';
 import { PayloadView } from './PayloadView';

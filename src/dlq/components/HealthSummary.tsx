@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2, IconName } from '@grafana/data';
 import { Badge, BadgeColor, Stack, Text, useStyles2 } from '@grafana/ui';
 
-import { EventBusHealth, HealthStatus } from 'api/eventBus';
+import { EventBusHealth, HealthStatus } from 'api/eventBusTypes';
 import { testIds } from 'components/testIds';
 
 import { formatAge, Verdict } from '../health';

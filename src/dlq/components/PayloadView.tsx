@@ -4,7 +4,8 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { isFetchError } from '@grafana/runtime';
 import { Alert, Button, ClipboardButton, Stack, Text, useStyles2 } from '@grafana/ui';
 
-import { DlqEntry, getDlqEntry } from 'api/eventBus';
+import { getDlqEntry } from 'api/eventBus';
+import { DlqEntry } from 'api/eventBusTypes';
 import { testIds } from 'components/testIds';
 
 import { toPanelProblem } from '../problems';

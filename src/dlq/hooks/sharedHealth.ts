@@ -1,4 +1,5 @@
-import { EventBusHealth, getEventBusHealth } from 'api/eventBus';
+import { getEventBusHealth } from 'api/eventBus';
+import { EventBusHealth } from 'api/eventBusTypes';
 import { getAppSettings } from 'api/pluginSettings';
 
 import { NOT_CONFIGURED, PanelProblem, toPanelProblem } from '../problems';

@@ -3,7 +3,8 @@ import { AppEvents } from '@grafana/data';
 import { config, getAppEvents, hasPermission, isFetchError } from '@grafana/runtime';
 
 import { createAnnotation } from 'api/annotations';
-import { EventBusTimeoutError, MutationResult, purgeDlq, retryDlq } from 'api/eventBus';
+import { EventBusTimeoutError, purgeDlq, retryDlq } from 'api/eventBus';
+import { MutationResult } from 'api/eventBusTypes';
 
 import { DLQ_ACTIONS } from '../../constants';
 import { ActionPlan, planSummary, resultSummary, streamTag } from '../actions';

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 
-import { DlqPage, isCancelled, listDlq } from 'api/eventBus';
+import { isCancelled, listDlq } from 'api/eventBus';
+import { DlqPage } from 'api/eventBusTypes';
 
 import { PanelProblem, toPanelProblem } from '../problems';
 

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 
-import { EventBusHealth, getEventBusHealth } from 'api/eventBus';
+import { getEventBusHealth } from 'api/eventBus';
+import { EventBusHealth } from 'api/eventBusTypes';
 import { describeEventBusProblem, EventBusProblem } from 'dlq/eventBusStatus';
 import { describeSettingsError, getAppSettings } from 'api/pluginSettings';
 

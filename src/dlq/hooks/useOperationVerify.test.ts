@@ -1,7 +1,7 @@
 import { act, renderHook } from '@testing-library/react';
 import { of, throwError } from 'rxjs';
 
-import { DlqOperation } from 'api/eventBus';
+import { DlqOperation } from 'api/eventBusTypes';
 
 import { useOperationVerify } from './useOperationVerify';
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { isFetchError } from '@grafana/runtime';
 
-import { DlqOperation, getOperation, isCancelled } from 'api/eventBus';
+import { getOperation, isCancelled } from 'api/eventBus';
+import { DlqOperation } from 'api/eventBusTypes';
 
 export const VERIFY_INTERVAL_MS = 3000;
 export const VERIFY_FOR_MS = 60_000;

@@ -4,7 +4,7 @@
 import { Observable, of, throwError } from 'rxjs';
 import { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 
-import { DlqEntry, EventBusHealth } from 'api/eventBus';
+import { DlqEntry, EventBusHealth } from 'api/eventBusTypes';
 
 import { PLUGIN_ID, PROXY_BASE_URL } from '../../../constants';
 
