@@ -2,7 +2,7 @@ import type { PluginOptions } from '@grafana/plugin-e2e';
 import { defineConfig, devices } from '@playwright/test';
 import { dirname } from 'node:path';
 
-import { USERS } from './tests/fixtures';
+import { USERS } from './tests/e2e/fixtures';
 
 const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
 const adminState = 'playwright/.auth/admin.json';
@@ -17,7 +17,7 @@ const OUTAGE_SPECS = /\.outage\.spec\.ts$/;
  * https://playwright.dev/docs/test-configuration
  */
 export default defineConfig<PluginOptions>({
-  testDir: './tests',
+  testDir: './tests/e2e',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   // One retry on CI: the stack is real and a dashboard refresh can land mid-step; more would outlast the job.
@@ -52,7 +52,6 @@ export default defineConfig<PluginOptions>({
     // Every spec starts as admin unless its file says otherwise (test.use({ storageState })).
     {
       name: 'chromium',
-      // tests/ also holds node:test suites (*.test.ts) that run in the test command, not against Grafana.
       testMatch: /.*\.spec\.ts$/,
       testIgnore: [SETTINGS_SPECS, OUTAGE_SPECS],
       use: { ...devices['Desktop Chrome'], storageState: adminState },

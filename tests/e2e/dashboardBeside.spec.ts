@@ -1,4 +1,4 @@
-import { testIds } from '../src/components/testIds';
+import { testIds } from '../../src/components/testIds';
 import { EVENT_BUS_DASHBOARD, PLUGIN_ID, test, expect } from './fixtures';
 
 // The runbook beside its dashboard: reached from a panel's menu (extension point grafana/dashboard/panel/menu), with

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-import { testIds } from '../src/components/testIds';
+import { testIds } from '../../src/components/testIds';
 import { ALERT_WAIT_MS, DLQ_ALERT, PLUGIN_ID, test, expect, waitForFiringAlert } from './fixtures';
 
 // From a firing alert to its runbook, the two ways Grafana offers: the rule's "View runbook" link (its runbook_url
@@ -10,7 +10,7 @@ import { ALERT_WAIT_MS, DLQ_ALERT, PLUGIN_ID, test, expect, waitForFiringAlert }
 // grafana/alerting/instance/action). Both wait for the compose stack's demo workload to make the DLQ alert fire.
 
 function dlqRuleUid(): string {
-  const file = path.resolve(__dirname, '..', 'provisioning', 'alerting', 'opsdesk-alert-rules.yaml');
+  const file = path.resolve(__dirname, '../..', 'provisioning', 'alerting', 'opsdesk-alert-rules.yaml');
   const doc = parse(fs.readFileSync(file, 'utf8'));
   const rules: Array<{ uid: string; title: string }> = doc.groups.flatMap((group: { rules: unknown[] }) => group.rules);
   return rules.find((rule) => rule.title === DLQ_ALERT)!.uid;

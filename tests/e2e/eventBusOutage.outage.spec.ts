@@ -1,6 +1,6 @@
 import { APIRequestContext } from '@playwright/test';
 
-import { testIds } from '../src/components/testIds';
+import { testIds } from '../../src/components/testIds';
 import { EVENT_BUS_DASHBOARD, PROXY, compose, test, expect } from './fixtures';
 
 // The event bus failing under a running Grafana: frozen (`docker compose pause`: connections open, nothing answers)

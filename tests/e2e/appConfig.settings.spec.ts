@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures';
-import { testIds } from '../src/components/testIds';
+import { testIds } from '../../src/components/testIds';
 
 test('saves the event-bus settings without native form submission', async ({ appConfigPage, page }) => {
   const url = page.getByTestId(testIds.appConfig.eventBusUrl);

@@ -1,6 +1,6 @@
 import { Page } from '@playwright/test';
 
-import { testIds } from '../src/components/testIds';
+import { testIds } from '../../src/components/testIds';
 import { EVENT_BUS, PLUGIN_ID, PROXY, restoreAppSettings, test, expect } from './fixtures';
 
 // The configuration page's Save & test against the real service, and how Grafana stores the token. These change

@@ -1,6 +1,6 @@
 import { Locator, Page } from '@playwright/test';
 
-import { testIds } from '../src/components/testIds';
+import { testIds } from '../../src/components/testIds';
 import {
   EVENT_BUS_DASHBOARD,
   PROXY,

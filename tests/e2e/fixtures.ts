@@ -4,9 +4,9 @@ import path from 'node:path';
 import { APIRequestContext } from '@playwright/test';
 import { AppConfigPage, AppPage, expect, test as base } from '@grafana/plugin-e2e';
 
-import eventBusDashboard from '../src/dashboards/event-bus.json';
-import platformDashboard from '../src/dashboards/platform-overview.json';
-import pluginJson from '../src/plugin.json';
+import eventBusDashboard from '../../src/dashboards/event-bus.json';
+import platformDashboard from '../../src/dashboards/platform-overview.json';
+import pluginJson from '../../src/plugin.json';
 
 // Shared by every spec that runs against the compose stack (`docker compose up`, then `npm run e2e`).
 
@@ -111,7 +111,7 @@ export async function waitForFiringAlert(request: APIRequestContext, alertname: 
  */
 export function compose(...args: string[]): void {
   execFileSync('docker', ['compose', ...args], {
-    cwd: path.resolve(__dirname, '..'),
+    cwd: path.resolve(__dirname, '../..'),
     stdio: 'inherit',
     timeout: 180_000,
   });

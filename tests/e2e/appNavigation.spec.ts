@@ -1,6 +1,6 @@
 import { test, expect } from './fixtures';
-import { ROUTES } from '../src/constants';
-import { testIds } from '../src/components/testIds';
+import { ROUTES } from '../../src/constants';
+import { testIds } from '../../src/components/testIds';
 
 test('the runbook index is the app home and searches as you type', async ({ gotoPage, page }) => {
   await gotoPage(`/${ROUTES.Runbooks}`);

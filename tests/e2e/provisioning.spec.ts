@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-import panelPluginJson from '../src/panels/dlq-health/plugin.json';
+import panelPluginJson from '../../src/panels/dlq-health/plugin.json';
 import { ALERT_WAIT_MS, APP_DASHBOARDS, DLQ_ALERT, PLUGIN_ID, test, expect, waitForFiringAlert } from './fixtures';
 
 // What only a real Grafana can say about provisioning/: that it accepted the datasource, the app (which imports its
@@ -10,7 +10,7 @@ import { ALERT_WAIT_MS, APP_DASHBOARDS, DLQ_ALERT, PLUGIN_ID, test, expect, wait
 // rule and the notification template, and that with the compose stack's demo workload the DLQ backlog alert fires
 // and links to its runbook. Runs against `docker compose up` (the e2e job of .github/workflows/ci.yml).
 
-const provisioning = path.resolve(__dirname, '..', 'provisioning');
+const provisioning = path.resolve(__dirname, '../..', 'provisioning');
 const rulesFile = 'opsdesk-alert-rules.yaml';
 
 interface ProvisionedRule {
