@@ -9,8 +9,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const read = (file) => fs.readFileSync(path.join(root, file), 'utf8');
+const root = path.resolve(__dirname, '../..');
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 const pluginJson = JSON.parse(read('plugin.json'));
 const panelJson = JSON.parse(read('src/panels/dlq-health/plugin.json'));
 const SETTING = /allow_loading_unsigned_plugins|ALLOW_LOADING_UNSIGNED_PLUGINS/;
@@ -45,8 +45,8 @@ describe('first run on a real Grafana', () => {
     const providers = fs
       .readdirSync(path.join(root, 'provisioning/dashboards'))
       .filter((file) => /\.ya?ml$/.test(file))
-      .flatMap((file) => parse(read(`provisioning/dashboards/${file}`))?.providers ?? []);
-    const included = pluginJson.includes.filter((include) => include.type === 'dashboard');
+      .flatMap((file) => (parse(read(`provisioning/dashboards/${file}`))?.providers ?? []) as unknown[]);
+    const included = (pluginJson.includes as Array<{ type: string }>).filter((include) => include.type === 'dashboard');
     assert.ok(included.length > 0);
     assert.deepEqual(providers, []);
   });
