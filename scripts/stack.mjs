@@ -9,6 +9,7 @@
 // built service (npm --prefix event-bus ci && npm --prefix event-bus run build).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,22 +58,6 @@ async function httpOk(url) {
   return response.ok;
 }
 
-async function redisPing(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.setTimeout(1000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 function requireBinary(name, hint) {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   if (found.status !== 0) {
@@ -101,11 +86,15 @@ export function localPrometheusConfig(eventBusPort) {
 export async function startStack(options = {}) {
   requireBinary('redis-server', 'install it (Debian: apt-get install -y redis-server)');
   requireBinary('prometheus', 'install it (Debian: apt-get install -y prometheus)');
-  if (!['server.js', 'tools/demo.js'].every((file) => fs.existsSync(path.join(EVENT_BUS_DIST, file)))) {
+  if (
+    !['server.js', 'tools/demo.js', 'redisServer.js'].every((file) => fs.existsSync(path.join(EVENT_BUS_DIST, file)))
+  ) {
     throw new Error(
       'the event-bus service is not built: npm --prefix event-bus ci && npm --prefix event-bus run build'
     );
   }
+  // The redis-server the service's own tests and benchmark start, from its build.
+  const { RedisServer } = createRequire(import.meta.url)(path.join(EVENT_BUS_DIST, 'redisServer.js'));
   const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
   const token = options.token || DEV_TOKEN;
   const ports = {
@@ -117,7 +106,15 @@ export async function startStack(options = {}) {
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir);
   const children = [];
+  let redis = null;
   let stopping = null;
+
+  const exitNotice = (name, code, signal) => {
+    if (!stopping) {
+      log(`stack: ${name} exited (${signal ?? code}); see ${path.join(logDir, `${name}.log`)}`);
+      options.onExit?.(name);
+    }
+  };
 
   const start = (name, command, args, env = {}) => {
     const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
@@ -129,12 +126,7 @@ export async function startStack(options = {}) {
     fs.closeSync(out);
     child.name = name;
     child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    child.exited.then(({ code, signal }) => {
-      if (!stopping) {
-        log(`stack: ${name} exited (${signal ?? code}); see ${path.join(logDir, `${name}.log`)}`);
-        options.onExit?.(name);
-      }
-    });
+    child.exited.then(({ code, signal }) => exitNotice(name, code, signal));
     children.push(child);
     return child;
   };
@@ -150,6 +142,8 @@ export async function startStack(options = {}) {
           clearTimeout(killer);
         }
       }
+      // Redis last, as it started first.
+      await redis?.stop(10_000);
       if (!options.keepData) {
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
@@ -160,27 +154,17 @@ export async function startStack(options = {}) {
   try {
     const redisDir = path.join(dataDir, 'redis');
     fs.mkdirSync(redisDir);
-    start('redis', 'redis-server', [
-      '--port',
-      String(ports.redis),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      redisDir,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--maxmemory-policy',
-      'noeviction',
-      '--loglevel',
-      'warning',
-    ]);
-    await waitFor('redis-server', () => redisPing(ports.redis), 10_000);
+    redis = new RedisServer({
+      port: ports.redis,
+      dir: redisDir,
+      appendfsync: 'everysec',
+      output: { appendTo: path.join(logDir, 'redis.log') },
+      startTimeoutMs: 10_000,
+      onExit: (code, signal) => exitNotice('redis', code, signal),
+    });
+    await redis.start();
 
-    const redisUrl = `redis://127.0.0.1:${ports.redis}`;
+    const redisUrl = redis.url;
     start('event-bus', process.execPath, [path.join(EVENT_BUS_DIST, 'server.js')], {
       PORT: String(ports.eventBus),
       HOST: '127.0.0.1',

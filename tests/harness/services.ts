@@ -2,7 +2,6 @@
 // free loopback port, stopped by `stop()`. The event bus must be built first (`npm --prefix event-bus run build`).
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -31,22 +30,26 @@ interface SeedModule {
 interface RedisModule {
   makeRedisClient(url: string, options?: { disableOfflineQueue?: boolean }): RedisClientLike;
 }
-// The service's own code, from its build: what `npm --prefix event-bus run demo -- --seed N` uses.
+interface RedisServerLike {
+  readonly url: string;
+  start(): Promise<void>;
+  destroy(how?: 'stop' | 'kill9'): Promise<void>;
+}
+interface RedisServerModule {
+  RedisServer: new (options?: { dir?: string; output?: 'ignore' | { appendTo: string } }) => RedisServerLike;
+  freePort(): Promise<number>;
+}
+// The service's own code, from its build: what `npm --prefix event-bus run demo -- --seed N` uses, and the
+// redis-server its own tests start.
 const { seedDlq } = require(path.join(EVENT_BUS, 'dist', 'tools', 'seed.js')) as SeedModule;
 const { makeRedisClient } = require(path.join(EVENT_BUS, 'dist', 'redis.js')) as RedisModule;
+const redisServerModule = require(path.join(EVENT_BUS, 'dist', 'redisServer.js')) as RedisServerModule;
+const { RedisServer } = redisServerModule;
 
 export const DLQ_STREAM = '{events}:dlq';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port. */
+export const freePort: () => Promise<number> = redisServerModule.freePort;
 
 export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -75,17 +78,13 @@ export interface EventBusStack {
 
 /** Starts redis-server (AOF on, in a temp dir) and the event-bus service beside it. */
 export async function startEventBusStack(token = 'harness-service-token-0123456789'): Promise<EventBusStack> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'event-bus-stack-'));
-  const redisPort = await freePort();
+  const redisServer = new RedisServer({
+    dir: fs.mkdtempSync(path.join(os.tmpdir(), 'event-bus-stack-')),
+    output: 'ignore',
+  });
   const servicePort = await freePort();
-  const redisServer = spawn(
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'],
-    { stdio: 'ignore' }
-  );
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
-  const redis = makeRedisClient(redisUrl, { disableOfflineQueue: false });
+  let redis: RedisClientLike | undefined;
   let service: ChildProcess | undefined;
 
   const startService = async () => {
@@ -96,7 +95,7 @@ export async function startEventBusStack(token = 'harness-service-token-01234567
       env: {
         ...process.env,
         PORT: String(servicePort),
-        REDIS_URL: redisUrl,
+        REDIS_URL: redisServer.url,
         EVENT_BUS_TOKEN: token,
         LOG_LEVEL: 'warn',
       },
@@ -116,19 +115,21 @@ export async function startEventBusStack(token = 'harness-service-token-01234567
     });
   };
   const stop = async () => {
-    await redis.close().catch(() => undefined);
+    await redis?.close().catch(() => undefined);
     await stopService();
-    redisServer.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
+    await redisServer.destroy('kill9');
   };
   try {
-    await waitFor(async () => Boolean(await redis.connect()), 'redis-server');
+    await redisServer.start();
+    const client = makeRedisClient(redisServer.url, { disableOfflineQueue: false });
+    redis = client;
+    await client.connect();
     await startService();
     return {
       serviceUrl,
       token,
-      redis,
-      seed: (origin, payloads, options) => seedDlq(redis, { dlqStream: DLQ_STREAM }, origin, payloads, options),
+      redis: client,
+      seed: (origin, payloads, options) => seedDlq(client, { dlqStream: DLQ_STREAM }, origin, payloads, options),
       stopService,
       startService,
       stop,
