@@ -89,6 +89,7 @@ step "Grafana stand-ins: proxy, API, frontend (node:test)" bash -o pipefail -c "
 count_node "$report_dir/harness.tap"
 step "runbooks checker" npm run check:runbooks
 step "event-bus: typecheck" npm --prefix event-bus run typecheck
+step "event-bus: lint" npm --prefix event-bus run lint
 step "event-bus: build" npm --prefix event-bus run build
 step "event-bus: tests on a real redis-server (node:test)" bash -o pipefail -c "npm --prefix event-bus run --silent test | tee $report_dir/event-bus.tap"
 count_node "$report_dir/event-bus.tap"

@@ -10,7 +10,7 @@ export type JsonSchema = Record<string, unknown>;
 
 export interface OpenApiDoc {
   paths: Record<string, Record<string, unknown>>;
-  components: { schemas: Record<string, JsonSchema> };
+  components: { schemas: Record<string, JsonSchema>; responses?: Record<string, unknown> };
 }
 
 export const OPENAPI_PATH = join(__dirname, '..', 'openapi.yaml');
@@ -69,4 +69,24 @@ export function schema(name: string, doc = loadOpenApi()): JsonSchema {
     throw new Error(`openapi.yaml has no components.schemas.${name}`);
   }
   return resolve(doc, s, 0) as JsonSchema;
+}
+
+/**
+ * The application/json schema openapi.yaml gives one operation's response with one status (`path` as written there,
+ * `method` in lower case), with every local $ref inlined.
+ */
+export function responseSchema(path: string, method: string, status: string, doc = loadOpenApi()): JsonSchema {
+  type Response = { $ref?: string; content?: Record<string, { schema?: unknown }> };
+  let response = (doc.paths[path]?.[method] as { responses?: Record<string, Response> } | undefined)?.responses?.[
+    status
+  ];
+  const ref = response?.$ref && /^#\/components\/responses\/(.+)$/.exec(response.$ref);
+  if (ref) {
+    response = doc.components.responses?.[ref[1]] as Response | undefined;
+  }
+  const s = response?.content?.['application/json']?.schema;
+  if (!s) {
+    throw new Error(`openapi.yaml has no application/json schema for ${method.toUpperCase()} ${path} ${status}`);
+  }
+  return resolveSchema(s, doc);
 }

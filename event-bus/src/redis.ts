@@ -63,12 +63,15 @@ export function pairs(reply: unknown): Record<string, string> {
   return out;
 }
 
+/** A value of an XINFO-style reply: a bulk string, an integer, nil, or a nested reply. */
+export type InfoValue = string | number | null | unknown[];
+
 /** Parses XINFO-style replies (flat arrays of name/value) keeping nested values as they are. */
-export function infoPairs(reply: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+export function infoPairs(reply: unknown): Record<string, InfoValue> {
+  const out: Record<string, InfoValue> = {};
   if (Array.isArray(reply)) {
     for (let i = 0; i + 1 < reply.length; i += 2) {
-      out[String(reply[i])] = reply[i + 1];
+      out[String(reply[i])] = reply[i + 1] as InfoValue;
     }
   }
   return out;

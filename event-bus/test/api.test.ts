@@ -170,7 +170,15 @@ describe('GET /api/events/dlq', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const res: { statusCode: number; json: () => any } = await app.inject({
+      const res: {
+        statusCode: number;
+        json: () => {
+          total: number;
+          snapshotId: string | null;
+          entries: Array<{ id: string }>;
+          nextCursor: string | null;
+        };
+      } = await app.inject({
         url: `/api/events/dlq?limit=50${after ? `&after=${after}` : ''}`,
         headers: AUTH,
       });

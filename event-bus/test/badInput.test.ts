@@ -5,9 +5,20 @@ import { after, before, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
+import { buildApp } from '../src/app';
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
-import { AUTH, connectedClient, makeApp, ORDERS, seed, startRedis, startServerProcess, TOKEN } from './helpers';
+import {
+  AUTH,
+  connectedClient,
+  makeApp,
+  ORDERS,
+  seed,
+  startRedis,
+  startServerProcess,
+  testConfig,
+  TOKEN,
+} from './helpers';
 
 // Every bad input of RELIABILITY.md: answered 400/401/404/405/413/415 with a code and a sentence, nothing
 // changed in Redis, no 5xx, no Redis error text or stack in the body, the token never echoed.
@@ -365,6 +376,51 @@ describe('methods and paths', () => {
       assertCleanError(authed, [400, 404, 405], `${url} authed`);
     });
   }
+});
+
+describe('405 from the registered routes', () => {
+  // The routes as Fastify registers them (the HEAD it adds for each GET included), plus one registered after the
+  // app's own: a wrong method on any of them is 405 with every registered method in Allow, with no list to update.
+  const registered = new Map<string, string[]>();
+  let routesApp: FastifyInstance;
+
+  before(async () => {
+    routesApp = buildApp(testConfig(redis.url));
+    routesApp.addHook('onRoute', ({ url, method }) => {
+      registered.set(url, [...(registered.get(url) ?? []), ...(Array.isArray(method) ? method : [method])]);
+    });
+    routesApp.register(async (child) => {
+      child.put('/api/events/test-only/:name', async () => ({}));
+    });
+    await routesApp.ready();
+  });
+
+  after(async () => {
+    await routesApp.close();
+  });
+
+  test('a wrong method on every registered route is 405 with Allow listing its methods', async () => {
+    assert.deepEqual(registered.get('/api/events/dlq'), ['GET', 'HEAD']);
+    assert.deepEqual(registered.get('/api/events/dlq/retry'), ['POST']);
+    assert.deepEqual(registered.get('/api/events/test-only/:name'), ['PUT']);
+    for (const [route, methods] of registered) {
+      const url = route.replace(/:\w+/g, 'x1');
+      for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const) {
+        if (methods.includes(method)) {
+          continue;
+        }
+        const res = await routesApp.inject({ method, url, headers: AUTH });
+        assert.equal(res.statusCode, 405, `${method} ${url}`);
+        assert.equal(res.headers.allow, methods.join(', '), `${method} ${url}`);
+        if (method !== 'HEAD') {
+          assert.deepEqual(res.json(), {
+            error: 'method_not_allowed',
+            message: `${method} is not allowed here; use ${methods.join(' or ')}.`,
+          });
+        }
+      }
+    }
+  });
 });
 
 describe('tokens', () => {

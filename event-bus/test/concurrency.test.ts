@@ -259,11 +259,11 @@ describe('arrivals during operations', () => {
     const listed: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 1000; pages++) {
-      const res: { json: () => any } = await a.inject({
+      const res: { json: () => { entries: Array<{ id: string }>; nextCursor: string | null } } = await a.inject({
         url: `/api/events/dlq?limit=100${after ? `&after=${after}` : ''}`,
         headers: AUTH,
       });
-      const body: { entries: Array<{ id: string }>; nextCursor: string | null } = res.json();
+      const body = res.json();
       listed.push(...body.entries.map((e: { id: string }) => e.id));
       after = body.nextCursor;
       if (!after) {

@@ -12,17 +12,13 @@ export const BODY_LIMIT = 1024 * 1024;
 const DRAIN_MAX_BYTES = 16 * BODY_LIMIT;
 const DRAIN_MAX_MS = 10_000;
 
-/** The endpoints and their methods, so a wrong method gets 405 with `Allow` instead of 404. */
-const ROUTES: Array<{ pattern: RegExp; methods: string[] }> = [
-  { pattern: /^\/livez$/, methods: ['GET', 'HEAD'] },
-  { pattern: /^\/metrics$/, methods: ['GET', 'HEAD'] },
-  { pattern: /^\/api\/events\/health$/, methods: ['GET', 'HEAD'] },
-  { pattern: /^\/api\/events\/dlq$/, methods: ['GET', 'HEAD'] },
-  { pattern: /^\/api\/events\/dlq\/retry$/, methods: ['POST'] },
-  { pattern: /^\/api\/events\/dlq\/purge$/, methods: ['POST'] },
-  { pattern: /^\/api\/events\/dlq\/operations\/[^/]+$/, methods: ['GET', 'HEAD'] },
-  { pattern: /^\/api\/events\/dlq\/entries\/[^/]+$/, methods: ['GET', 'HEAD'] },
-];
+/** A registered route's path as a pattern over the raw request path: a `:param` matches one segment, `*` the rest. */
+function pathPattern(url: string): RegExp {
+  const source = url.replace(/:[A-Za-z0-9_]+|\*|[.+?^${}()|[\]\\]/g, (m) =>
+    m === '*' ? '.*' : m.startsWith(':') ? '[^/]+' : `\\${m}`
+  );
+  return new RegExp(`^${source}$`);
+}
 
 const REDIS_UNAVAILABLE = {
   error: 'redis_unavailable',
@@ -67,6 +63,13 @@ export interface ErrorHandlingOptions {
 /** One error shape for every failure: a stable code and an operator sentence, never an echo of the input. */
 export const errorHandling = fp<ErrorHandlingOptions>(
   async (app, { isRedisReady }) => {
+    // Every route registered after this plugin, with its methods (the HEAD Fastify adds for a GET included), so a
+    // wrong method gets 405 with `Allow` instead of 404.
+    const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+    app.addHook('onRoute', ({ url, method }) => {
+      routes.push({ pattern: pathPattern(url), methods: Array.isArray(method) ? method : [method] });
+    });
+
     app.setErrorHandler((err: FrameworkError, req, reply) => {
       if (err instanceof HttpError) {
         return reply.code(err.statusCode).headers(err.headers).send(err.body);
@@ -123,14 +126,14 @@ export const errorHandling = fp<ErrorHandlingOptions>(
 
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
-      const route = ROUTES.find((r) => r.pattern.test(path));
-      if (route) {
+      const methods = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))];
+      if (methods.length > 0) {
         return reply
           .code(405)
-          .header('allow', route.methods.join(', '))
+          .header('allow', methods.join(', '))
           .send({
             error: 'method_not_allowed',
-            message: `${req.method} is not allowed here; use ${route.methods.join(' or ')}.`,
+            message: `${req.method} is not allowed here; use ${methods.join(' or ')}.`,
           });
       }
       return reply.code(404).send({ error: 'not_found', message: 'No such endpoint; see openapi.yaml for the API.' });

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { badRequest } from '../errors';
 import { ConcurrencyLimit, READ_RATE } from '../http/limits';
 import { idProblem } from '../ids';
-import { loadOpenApi, resolveSchema, schema, type JsonSchema } from '../openapi';
+import { loadOpenApi, resolveSchema, responseSchema, schema, type JsonSchema } from '../openapi';
 
 /**
  * The DLQ listing, one entry's full payload and the record of one operation. Each is an expensive read, so each is
@@ -44,6 +44,8 @@ export const dlqRoutes: FastifyPluginAsync = async (app) => {
     }
   );
 
+  // The listing and the entry read have no response schema: DlqEntry documents `attempts` as an integer, but the
+  // service passes on any finite number a producer wrote (2.5 stays 2.5), which the serialiser would truncate.
   app.get<{ Params: { id: string } }>('/api/events/dlq/entries/:id', { config: READ_RATE }, async (req, reply) => {
     const problem = idProblem(req.params.id, 'id');
     if (problem) {
@@ -64,6 +66,7 @@ export const dlqRoutes: FastifyPluginAsync = async (app) => {
     {
       schema: {
         params: { type: 'object', required: ['operationId'], properties: { operationId: schema('OperationId') } },
+        response: { 200: responseSchema('/api/events/dlq/operations/{operationId}', 'get', '200') },
       },
       config: READ_RATE,
     },

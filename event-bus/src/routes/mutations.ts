@@ -8,7 +8,7 @@ import { actorOf } from '../http/actor';
 import { ConcurrencyLimit } from '../http/limits';
 import { strictAjv } from '../http/validation';
 import { idProblem } from '../ids';
-import { schema } from '../openapi';
+import { responseSchema, schema } from '../openapi';
 import { ConflictError, type Action, type MutationRequest, type MutationResult } from '../operations';
 import { KEYS, type RedisClient } from '../redis';
 
@@ -64,7 +64,7 @@ class Idempotency {
     if (claimed !== null) {
       return null;
     }
-    const stored = JSON.parse(String((await this.client.sendCommand(['GET', this.key])) ?? '{}')) as {
+    const stored = JSON.parse((await this.client.sendCommand<string | null>(['GET', this.key])) ?? '{}') as {
       state?: string;
       bodyHash?: string;
       statusCode?: number;
@@ -265,6 +265,10 @@ export const mutationRoutes: FastifyPluginAsync<{ config: Config }> = async (app
     return reply.code(answer.statusCode).send(answer.response);
   };
 
-  app.post('/api/events/dlq/retry', { schema: { body: schema('RetryRequest') } }, mutation('retry'));
-  app.post('/api/events/dlq/purge', { schema: { body: schema('PurgeRequest') } }, mutation('purge'));
+  // Only the 200s are serialised by their schemas; error bodies stay plain JSON (a 500 is not in openapi.yaml).
+  for (const action of ['retry', 'purge'] as const) {
+    const path = `/api/events/dlq/${action}`;
+    const body = schema(action === 'retry' ? 'RetryRequest' : 'PurgeRequest');
+    app.post(path, { schema: { body, response: { 200: responseSchema(path, 'post', '200') } } }, mutation(action));
+  }
 };

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   await redis.start();
   const client = makeRedisClient(redis.url, { disableOfflineQueue: false });
   await client.connect();
-  const version = /redis_version:([^\r\n]+)/.exec(String(await client.sendCommand(['INFO', 'server'])))?.[1];
+  const version = /redis_version:([^\r\n]+)/.exec(await client.sendCommand<string>(['INFO', 'server']))?.[1];
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`# event-bus benchmark ${smoke ? '(smoke)' : '(full)'} ${new Date().toISOString()}`);
   out(

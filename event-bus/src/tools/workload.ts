@@ -177,7 +177,7 @@ export class Workload {
         this.stats.deadLettered += Number(res[0]);
         const claimed = (res[2] ?? []).filter((e): e is StreamEntry => Array.isArray(e));
         await this.handle(client, stream, group, claimed, true);
-        const read = (await client.sendCommand([
+        const read = await client.sendCommand<Array<[string, StreamEntry[]]> | null>([
           'XREADGROUP',
           'GROUP',
           group,
@@ -189,7 +189,7 @@ export class Workload {
           'STREAMS',
           stream,
           '>',
-        ])) as Array<[string, StreamEntry[]]> | null;
+        ]);
         await this.handle(client, stream, group, read?.[0]?.[1] ?? [], false);
       } catch (err) {
         this.opts.log?.({ level: 'warn', msg: 'worker error', stream, error: (err as Error).message });

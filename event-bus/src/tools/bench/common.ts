@@ -33,13 +33,13 @@ export async function seed(client: RedisClient, n: number): Promise<void> {
 }
 
 export async function evalshaStats(client: RedisClient): Promise<{ calls: number; usec: number; usecPerCall: number }> {
-  const stats = String(await client.sendCommand(['INFO', 'commandstats']));
+  const stats = await client.sendCommand<string>(['INFO', 'commandstats']);
   const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/.exec(stats);
   return { calls: Number(m?.[1] ?? 0), usec: Number(m?.[2] ?? 0), usecPerCall: Number(m?.[3] ?? 0) };
 }
 
 export async function evalStats(client: RedisClient): Promise<{ usecPerCall: number }> {
-  const stats = String(await client.sendCommand(['INFO', 'commandstats']));
+  const stats = await client.sendCommand<string>(['INFO', 'commandstats']);
   return { usecPerCall: Number(/cmdstat_eval:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(stats)?.[1] ?? 0) };
 }
 

@@ -36,9 +36,14 @@ export async function healthUnderRetryAll(
         for (let round = 0; round < rounds; round++) {
           await client.sendCommand(['FLUSHDB']);
           await seed(client, size);
-          const newest = (await client.sendCommand(['XREVRANGE', DEFAULTS.dlqStream, '+', '-', 'COUNT', '1'])) as Array<
-            [string]
-          >;
+          const newest = await client.sendCommand<Array<[string]>>([
+            'XREVRANGE',
+            DEFAULTS.dlqStream,
+            '+',
+            '-',
+            'COUNT',
+            '1',
+          ]);
           const before = await evalshaStats(client);
           const t0 = performance.now();
           retrying = true;
@@ -79,7 +84,7 @@ export async function healthUnderRetryAll(
       }
     })();
     await Promise.all([mover, prober]);
-    const slow = (await client.sendCommand(['SLOWLOG', 'GET', '100000'])) as unknown[][];
+    const slow = await client.sendCommand<unknown[][]>(['SLOWLOG', 'GET', '100000']);
     const slowScripts = slow.filter((e) => {
       const args = e[3] as string[];
       return args[0]?.toUpperCase() === 'EVALSHA' && (args[1] === SHAS.moveRange || args[1] === SHAS.moveIds);

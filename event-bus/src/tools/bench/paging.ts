@@ -20,14 +20,14 @@ export async function pagingBySize(
   for (const size of sizes) {
     await seed(client, size - seeded);
     seeded = size;
-    const middle = (await client.sendCommand([
+    const middle = await client.sendCommand<Array<[string]>>([
       'XRANGE',
       DEFAULTS.dlqStream,
       '-',
       '+',
       'COUNT',
       String(Math.floor(size / 2)),
-    ])) as Array<[string]>;
+    ]);
     const cursor = middle[middle.length - 1][0];
     const measure = async (path: string) => {
       const samples: number[] = [];

@@ -24,9 +24,7 @@ export async function retryThroughput(
     };
     const app = await readyApp(config);
     await seed(client, retrySize);
-    const newest = (await client.sendCommand(['XREVRANGE', DEFAULTS.dlqStream, '+', '-', 'COUNT', '1'])) as Array<
-      [string]
-    >;
+    const newest = await client.sendCommand<Array<[string]>>(['XREVRANGE', DEFAULTS.dlqStream, '+', '-', 'COUNT', '1']);
     await client.sendCommand(['CONFIG', 'RESETSTAT']);
     const t0 = performance.now();
     const res = await app.inject({
@@ -36,7 +34,7 @@ export async function retryThroughput(
       payload: JSON.stringify({ upToId: newest[0][0] }),
     });
     const seconds = (performance.now() - t0) / 1000;
-    const body = res.json() as { retried: number };
+    const body = res.json<{ retried: number }>();
     const rate = body.retried / seconds;
     const stats = await evalshaStats(client);
     out(

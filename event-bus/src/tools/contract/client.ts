@@ -7,14 +7,18 @@ export type CallResult = { status: number; text: string; json: Record<string, un
 export interface Client {
   token: string;
   auth: { authorization: string };
-  call(method: string, path: string, opts?: { headers?: Record<string, string>; body?: string }): Promise<CallResult>;
-  postJson(path: string, body: unknown, headers?: Record<string, string>): Promise<CallResult>;
+  call: (
+    method: string,
+    path: string,
+    opts?: { headers?: Record<string, string>; body?: string }
+  ) => Promise<CallResult>;
+  postJson: (path: string, body: unknown, headers?: Record<string, string>) => Promise<CallResult>;
   /** Fails unless the answer has one of `status`, the Error shape, and no Redis error or stack in its body. */
-  expectError(
+  expectError: (
     res: { status: number; json: Record<string, unknown>; text: string },
     status: number[],
     what: string
-  ): void;
+  ) => void;
 }
 
 export function makeClient(base: string, token: string, timeoutMs: number): Client {

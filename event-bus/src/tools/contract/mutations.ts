@@ -30,7 +30,7 @@ export async function mutationChecks(api: Client, state: State, allowMutations: 
     expectSchema('RetryResult', res.json);
     expect(
       res.json.retried === 0 && res.json.skipped === 1,
-      `retried ${res.json.retried}, skipped ${res.json.skipped}`
+      `retried ${String(res.json.retried)}, skipped ${String(res.json.skipped)}`
     );
     state.operationId = res.json.operationId as string;
   });
@@ -72,7 +72,7 @@ export async function mutationChecks(api: Client, state: State, allowMutations: 
       );
       expect(res.status === 200, `got ${res.status}: ${res.text.slice(0, 200)}`);
       expectSchema('PurgeResult', res.json);
-      expect(res.json.purged === 0, `purged ${res.json.purged}`);
+      expect(res.json.purged === 0, `purged ${String(res.json.purged)}`);
     });
   } else {
     skip('purge checks', 'refused without --allow-mutations');
