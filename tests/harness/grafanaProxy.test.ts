@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 
 import grafanaContext from '../../event-bus/test/fixtures/x-grafana-context.json';
 import pluginJson from '../../plugin.json';
-import { createGrafanaState, grafanaApiHandler } from './grafanaApi';
+import { createGrafanaState } from './api/state';
+import { grafanaApiHandler } from './grafanaApi';
 import {
   actionsOf,
   GrafanaProxyOptions,
@@ -396,10 +397,10 @@ describe('Grafana API stand-ins', () => {
       secureJsonData: { eventBusToken: 't' },
     });
     const api = grafanaApiHandler({
-      pluginId: 'opsdesk-runbooks-app',
+      pluginJson,
       state,
       users: USERS,
-      dashboardUids: new Set(['opsdesk-event-bus']),
+      dashboards: new Map([['opsdesk-event-bus', { uid: 'opsdesk-event-bus' }]]),
     });
     server = http.createServer(async (request, response) => {
       if (!(await api(request, response))) {
