@@ -4,25 +4,18 @@ import userEvent from '@testing-library/user-event';
 
 import { testIds } from 'components/testIds';
 import { createFakeEventBus, entryAt } from 'dlq/components/__fixtures__/fakeEventBus';
+import { connectFakeRuntime } from 'dlq/components/__fixtures__/fakeRuntime';
 import { forgetSharedHealth } from 'dlq/hooks/sharedHealth';
 
+import { DLQ_ACTIONS } from '../../constants';
 import { LiveDlqHealth, parseLiveBlockOptions } from './LiveDlqHealth';
 
-const fetch = jest.fn();
-const permissions = new Set<string>();
-jest.mock('@grafana/runtime', () => ({
-  ...jest.requireActual('@grafana/runtime'),
-  getBackendSrv: () => ({ fetch }),
-  getAppEvents: () => ({ publish: jest.fn() }),
-  hasPermission: (action: string) => permissions.has(action),
-}));
+jest.mock('@grafana/runtime', () => require('dlq/components/__fixtures__/fakeRuntime').runtimeMock());
 
 function setup(actions: string[]) {
   forgetSharedHealth();
-  permissions.clear();
-  actions.forEach((action) => permissions.add(action));
   const fake = createFakeEventBus(7);
-  fetch.mockImplementation((request) => fake.fetch(request));
+  connectFakeRuntime(fake, actions);
   render(<LiveDlqHealth stream="{events}:orders" />);
   return fake;
 }
@@ -30,7 +23,7 @@ function setup(actions: string[]) {
 describe('LiveDlqHealth', () => {
   it("is the panel itself in a runbook: health, the stream's entries and retry behind a confirmation", async () => {
     const user = userEvent.setup();
-    const fake = setup(['opsdesk-runbooks-app.dlq:retry']);
+    const fake = setup([DLQ_ACTIONS.retry]);
 
     const block = screen.getByTestId(testIds.runbook.liveBlock);
     expect(await within(block).findByTestId(testIds.dlqPanel.status)).toHaveTextContent('Event bus: Healthy');
