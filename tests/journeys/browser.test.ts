@@ -1,5 +1,6 @@
 // Operator journeys in Debian's Chromium, against the built plugin inside the harness host page, the real
-// event-bus service and redis-server. What the harness stands in for, and what it does not prove: README.md here.
+// event-bus service and redis-server. What the harness stands in for, and what it does not prove:
+// ../harness/README.md.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,10 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { Browser, chromium, Page } from 'playwright-core';
 
 import { testIds } from '../../src/components/testIds';
-import { RunningHarness, startHarness } from './server';
-import { EventBusStack, startEventBusStack } from './services';
+import { RunningHarness, startHarness } from '../harness/server';
+import { EventBusStack, startEventBusStack } from '../harness/services';
 
-const SCREENSHOTS = path.join(__dirname, '.build', 'screenshots');
+const SCREENSHOTS = path.join(__dirname, '..', 'harness', '.build', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PLAIN_HTTP_HOST = 'runbooks.test';
 
