@@ -10,11 +10,16 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 
-import { localPrometheusConfig } from '../../scripts/stack.mjs';
+import { localPrometheusConfig } from '../../scripts/stack';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const has = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-const run = (command, args) => spawnSync(command, args, { cwd: root, encoding: 'utf8' });
+const root = path.resolve(__dirname, '../..');
+const has = (binary: string) => spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
+const run = (command: string, args: string[]) => spawnSync(command, args, { cwd: root, encoding: 'utf8' });
+
+/** The provisioning file's shape, as far as these tests read it. */
+interface NotificationTemplates {
+  templates: Array<{ name: string; template: string }>;
+}
 
 describe('Prometheus rules', () => {
   it('the generated rule files, dashboards and Grafana rules are current', () => {
@@ -40,11 +45,12 @@ describe('Prometheus rules', () => {
 
 describe('notification template', () => {
   const file = 'provisioning/alerting/opsdesk-notification-template.yaml';
-  const render = (text, data = 'tests/provisioning/fixtures/notification-data.json') => {
+  const render = (text: string, data = 'tests/provisioning/fixtures/notification-data.json') => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdesk-template-'));
     try {
       const glob = path.join(dir, 'opsdesk.tmpl');
-      fs.writeFileSync(glob, parse(fs.readFileSync(path.join(root, file), 'utf8')).templates[0].template);
+      const { templates } = parse(fs.readFileSync(path.join(root, file), 'utf8')) as NotificationTemplates;
+      fs.writeFileSync(glob, templates[0].template);
       const result = run('amtool', [
         'template',
         'render',
@@ -95,10 +101,10 @@ describe('notification template', () => {
 describe('local stack', () => {
   it("runs Prometheus with the repository's configuration, the target moved to the local port", () => {
     const config = localPrometheusConfig(18080);
-    const job = config.scrape_configs.find((j) => j.job_name === 'event-bus');
-    assert.deepEqual(job.static_configs[0].targets, ['127.0.0.1:18080']);
-    assert.equal(job.static_configs[0].labels.service, 'event-bus');
-    assert.equal(config.global.scrape_interval, '15s');
+    const job = config.scrape_configs?.find((j) => j.job_name === 'event-bus');
+    assert.deepEqual(job?.static_configs?.[0].targets, ['127.0.0.1:18080']);
+    assert.equal(job?.static_configs?.[0].labels?.service, 'event-bus');
+    assert.equal(config.global?.scrape_interval, '15s');
     assert.ok(config.rule_files.every((f) => path.isAbsolute(f) && f.endsWith(path.join('rules', '*.yaml'))));
   });
 });

@@ -1,5 +1,5 @@
 // Every expression a provisioned dashboard or Grafana alert rule queries must find data in the stack's own
-// Prometheus once the demo workload has run. Starts the local stack (scripts/stack.mjs), waits until the demo has
+// Prometheus once the demo workload has run. Starts the local stack (scripts/stack.ts), waits until the demo has
 // dead-lettered messages, does what an operator does once (two small retries through the API, a few requests with
 // a wrong token, so the retry histogram and the 401 counters exist), waits two scrapes, then runs each expression.
 // Expressions of the platform (rules labelled source=platform, the dashboard tagged "platform") need exporters this
@@ -7,7 +7,7 @@
 // The Prometheus rule file holds the same queries as the Grafana rules plus the threshold (generated from one
 // definition), so it is not queried twice.
 //
-//   node scripts/check-stack-metrics.mjs [--wait-firing] [--json FILE]
+//   npm run test:stack-metrics -- [--wait-firing] [--json FILE]   (or npx ts-node scripts/check-stack-metrics.ts)
 // --wait-firing also waits (at most 10 minutes) for EventBusDlqBacklogGrowing to fire in Prometheus and reports
 // how long after the stack started it did.
 import fs from 'node:fs';
@@ -15,25 +15,77 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
-import { startStack, waitFor } from './stack.mjs';
+import { type Stack, startStack, waitFor } from './stack';
 
-const root = path.resolve(import.meta.dirname, '..');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const root = path.resolve(__dirname, '..');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function filesUnder(dir, pattern) {
+/** Where an expression comes from: the platform's (needs exporters the stack does not run) or the stack's. */
+export type ExpressionSource = 'platform' | 'stack';
+
+export interface Expression {
+  where: string;
+  expr: string;
+  source: ExpressionSource;
+}
+
+type Verdict = 'data' | 'skip' | 'FAIL';
+
+interface ExpressionResult extends Expression {
+  concrete: string;
+  series: number;
+  verdict: Verdict;
+  why: string;
+}
+
+interface Report {
+  figures: Record<string, number>;
+  expressions: ExpressionResult[];
+}
+
+interface DashboardVariable {
+  type?: string;
+  name?: string;
+  query?: string | { query?: string };
+}
+
+interface Dashboard {
+  uid?: string;
+  tags?: string[];
+  templating?: { list?: DashboardVariable[] };
+  panels?: Array<{ title?: string; targets?: Array<{ refId?: string; expr?: string }> }>;
+}
+
+interface AlertingFile {
+  groups?: Array<{
+    rules?: Array<{
+      title?: string;
+      labels?: Record<string, string>;
+      data?: Array<{ refId?: string; model?: { expr?: string } }>;
+    }>;
+  }>;
+}
+
+interface PrometheusQueryResponse {
+  status: string;
+  errorType?: string;
+  error?: string;
+  data: { result: unknown[] };
+}
+
+function filesUnder(dir: string, pattern: RegExp): string[] {
   const absolute = path.join(root, dir);
   if (!fs.existsSync(absolute)) {
     return [];
   }
-  return fs
-    .readdirSync(absolute, { recursive: true })
+  return (fs.readdirSync(absolute, { recursive: true }) as string[])
     .filter((file) => pattern.test(file))
     .map((file) => path.join(dir, file))
     .sort();
 }
 
 /** Dashboard variables and Grafana's interval macros, as a query from the dashboard would send them. */
-export function concrete(expr) {
+export function concrete(expr: string): string {
   return expr
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__interval', '15s')
@@ -42,11 +94,11 @@ export function concrete(expr) {
 }
 
 /** `{ where, expr, source }` for every dashboard target, dashboard variable and Grafana rule query. */
-export function collectExpressions() {
-  const found = [];
+export function collectExpressions(): Expression[] {
+  const found: Expression[] = [];
   for (const file of filesUnder('src/dashboards', /\.json$/)) {
-    const dashboard = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
-    const source = (dashboard.tags ?? []).includes('platform') ? 'platform' : 'stack';
+    const dashboard: Dashboard = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+    const source: ExpressionSource = (dashboard.tags ?? []).includes('platform') ? 'platform' : 'stack';
     for (const variable of dashboard.templating?.list ?? []) {
       const query = typeof variable.query === 'string' ? variable.query : variable.query?.query;
       if (variable.type === 'query' && query) {
@@ -62,10 +114,10 @@ export function collectExpressions() {
     }
   }
   for (const file of filesUnder('provisioning/alerting', /\.ya?ml$/)) {
-    const doc = parse(fs.readFileSync(path.join(root, file), 'utf8'));
+    const doc: AlertingFile | null = parse(fs.readFileSync(path.join(root, file), 'utf8'));
     for (const group of doc?.groups ?? []) {
       for (const rule of group.rules ?? []) {
-        const source = rule.labels?.source === 'platform' ? 'platform' : 'stack';
+        const source: ExpressionSource = rule.labels?.source === 'platform' ? 'platform' : 'stack';
         for (const query of rule.data ?? []) {
           if (query.model?.expr) {
             found.push({ where: `rule ${rule.title} ${query.refId}`, expr: query.model.expr, source });
@@ -77,46 +129,62 @@ export function collectExpressions() {
   return found;
 }
 
-async function query(prometheusUrl, expr) {
+async function query(prometheusUrl: string, expr: string): Promise<unknown[]> {
   const response = await fetch(`${prometheusUrl}/api/v1/query`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ query: expr }),
     signal: AbortSignal.timeout(5000),
   });
-  const body = await response.json();
+  const body = (await response.json()) as PrometheusQueryResponse;
   if (body.status !== 'success') {
     throw new Error(`${body.errorType}: ${body.error}`);
   }
   return body.data.result;
 }
 
-async function eventBus(stack, method, route, { body, token = stack.token } = {}) {
+interface EventBusRequest {
+  body?: unknown;
+  token?: string;
+}
+
+interface EventBusResponse<T> {
+  status: number;
+  /** The parsed body; undefined when it is not JSON. */
+  json: T | undefined;
+}
+
+async function eventBus<T>(
+  stack: Stack,
+  method: string,
+  route: string,
+  { body, token = stack.token }: EventBusRequest = {}
+): Promise<EventBusResponse<T>> {
   const response = await fetch(`${stack.eventBusUrl}${route}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
     signal: AbortSignal.timeout(10_000),
   });
-  return { status: response.status, json: await response.json().catch(() => undefined) };
+  return { status: response.status, json: (await response.json().catch(() => undefined)) as T | undefined };
 }
 
 /** One small retry of the oldest DLQ entries, the way the panel does it (up to the snapshot it read). */
-async function operatorRetry(stack) {
-  const page = await eventBus(stack, 'GET', '/api/events/dlq?limit=1');
+async function operatorRetry(stack: Stack): Promise<number> {
+  const page = await eventBus<{ snapshotId?: string }>(stack, 'GET', '/api/events/dlq?limit=1');
   if (page.status !== 200 || !page.json?.snapshotId) {
     throw new Error(`listing the DLQ answered ${page.status}`);
   }
-  const retry = await eventBus(stack, 'POST', '/api/events/dlq/retry', {
+  const retry = await eventBus<{ retried: number }>(stack, 'POST', '/api/events/dlq/retry', {
     body: { upToId: page.json.snapshotId, max: 5 },
   });
   if (retry.status !== 200) {
     throw new Error(`retry answered ${retry.status}: ${JSON.stringify(retry.json)}`);
   }
-  return retry.json.retried;
+  return (retry.json as { retried: number }).retried;
 }
 
-async function main() {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { 'wait-firing': { type: 'boolean', default: false }, json: { type: 'string' } },
   });
@@ -126,13 +194,13 @@ async function main() {
   }
   const stack = await startStack({ log: (line) => console.log(line) });
   const seconds = () => Math.round((Date.now() - stack.startedAt) / 1000);
-  const report = { figures: {}, expressions: [] };
+  const report: Report = { figures: {}, expressions: [] };
   try {
     console.log(`stack up: event bus ${stack.eventBusUrl}, prometheus ${stack.prometheusUrl}`);
     const backlog = expressions.find((e) => e.where === 'rule EventBusDlqBacklogGrowing A');
     await waitFor(
       'data for the DLQ backlog alert query',
-      async () => (await query(stack.prometheusUrl, backlog.expr)).length > 0,
+      async () => (await query(stack.prometheusUrl, (backlog as Expression).expr)).length > 0,
       300_000,
       2000
     );
@@ -152,12 +220,12 @@ async function main() {
     let failed = 0;
     for (const item of expressions) {
       const expr = concrete(item.expr);
-      let result;
-      let error;
+      let result: unknown[] | undefined;
+      let error: string | undefined;
       try {
         result = await query(stack.prometheusUrl, expr);
       } catch (err) {
-        error = err.message;
+        error = (err as Error).message;
       }
       const series = result?.length ?? 0;
       const ok = !error && series > 0;
@@ -165,7 +233,7 @@ async function main() {
       if (!ok && !skipped) {
         failed++;
       }
-      const verdict = ok ? 'data' : skipped ? 'skip' : 'FAIL';
+      const verdict: Verdict = ok ? 'data' : skipped ? 'skip' : 'FAIL';
       const why = error
         ? `query error: ${error}`
         : ok
@@ -190,7 +258,7 @@ async function main() {
       console.log(`EventBusDlqBacklogGrowing fires in Prometheus ${seconds()} s after the stack started`);
     }
 
-    const counts = (verdict) => report.expressions.filter((e) => e.verdict === verdict).length;
+    const counts = (verdict: Verdict) => report.expressions.filter((e) => e.verdict === verdict).length;
     console.log(
       `${expressions.length} expressions: ${counts('data')} found data, ${counts('skip')} platform-only skipped, ${failed} failed`
     );
@@ -203,7 +271,7 @@ async function main() {
   }
 }
 
-if (process.argv[1] === import.meta.filename) {
+if (require.main === module) {
   main().then(
     (failed) => process.exit(failed === 0 ? 0 : 1),
     (err) => {

@@ -1,4 +1,4 @@
-// `npm run stack` starts everything on the ports it was given (or free ones), says where, and SIGTERM stops it all.
+// `npm run stack` (scripts/stack.ts) starts everything on the ports it was given (or free ones), says where, and SIGTERM stops it all.
 // Needs redis-server, prometheus and the built event-bus service; skipped (saying why) without them.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -7,9 +7,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { it } from 'node:test';
 
-import { freePort } from '../../scripts/stack.mjs';
+import { freePort } from '../../scripts/stack';
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(__dirname, '../..');
 const missing = [
   ...['redis-server', 'prometheus'].filter((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0),
   ...(['server.js', 'tools/demo.js'].every((file) => fs.existsSync(path.join(root, 'event-bus/dist', file)))
@@ -17,8 +17,19 @@ const missing = [
     : ['event-bus/dist (npm --prefix event-bus run build)']),
 ];
 
-const listening = (port) =>
-  new Promise((resolve) => {
+/** What these tests read of Prometheus's /api/v1/targets. */
+interface ActiveTarget {
+  labels: Record<string, string>;
+  scrapeUrl: string;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {
       socket.destroy();
@@ -32,10 +43,13 @@ it(
   { skip: missing.length > 0 && `missing: ${missing.join(', ')}`, timeout: 90_000 },
   async () => {
     const ports = { redis: await freePort(), eventBus: await freePort(), prometheus: await freePort() };
+    // As `npm run stack` runs it (ts-node), without npm and npx in between: SIGTERM reaches the stack itself.
     const child = spawn(
       process.execPath,
       [
-        'scripts/stack.mjs',
+        '--require',
+        'ts-node/register',
+        'scripts/stack.ts',
         '--redis-port',
         String(ports.redis),
         '--event-bus-port',
@@ -47,9 +61,9 @@ it(
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true }
     );
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
+    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     try {
       const until = Date.now() + 60_000;
       while (!out.includes('Ctrl-C stops everything') && Date.now() < until && child.exitCode === null) {
@@ -62,9 +76,11 @@ it(
       const livez = await fetch(`http://127.0.0.1:${ports.eventBus}/livez`);
       assert.equal(livez.status, 200);
       // Prometheus lists its targets shortly after it is ready.
-      let targets = [];
+      let targets: ActiveTarget[] = [];
       for (let i = 0; i < 50 && targets.length === 0; i++) {
-        const body = await (await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/targets`)).json();
+        const body = (await (await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/targets`)).json()) as {
+          data: { activeTargets: ActiveTarget[] };
+        };
         targets = body.data.activeTargets;
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -87,7 +103,7 @@ it(
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
         try {
-          process.kill(-child.pid, 'SIGKILL');
+          process.kill(-(child.pid as number), 'SIGKILL');
         } catch {
           // the group is gone already
         }

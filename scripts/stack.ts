@@ -2,41 +2,115 @@
 // binaries and this repository's configuration, on loopback. `npm run stack` (Ctrl-C stops everything).
 // Grafana is the one piece it cannot start: point one at the printed Prometheus and event-bus URLs (README).
 //
-//   node scripts/stack.mjs [--redis-port N] [--event-bus-port N] [--prometheus-port N] [--token T]
-//                          [--duration S] [--demo "--rate 20 --fail-share 0.1"] [--keep-data]
+//   npm run stack -- [options]   or   npx ts-node scripts/stack.ts [options]
+// options: [--redis-port N] [--event-bus-port N] [--prometheus-port N] [--token T]
+//          [--duration S] [--demo "--rate 20 --fail-share 0.1"] [--keep-data]
 // Ports default to free ones (0); STACK_REDIS_PORT, STACK_EVENT_BUS_PORT, STACK_PROMETHEUS_PORT, EVENT_BUS_TOKEN
 // work too. Needs redis-server and prometheus on PATH (Debian: apt-get install -y redis-server prometheus) and the
 // built service (npm --prefix event-bus ci && npm --prefix event-bus run build).
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 
-const root = path.resolve(import.meta.dirname, '..');
+import type { RedisServer } from '../event-bus/src/redisServer';
+
+const root = path.resolve(__dirname, '..');
 const EVENT_BUS_DIST = path.join(root, 'event-bus', 'dist');
 const PROMETHEUS_DIR = path.join(root, 'provisioning', 'prometheus');
 export const DEV_TOKEN = 'dev-event-bus-token';
 
-export async function freePort() {
+export interface StackOptions {
+  /** Fixed ports (numbers or their text, as given on the command line); free ones when unset, empty or 0. */
+  redisPort?: number | string;
+  eventBusPort?: number | string;
+  prometheusPort?: number | string;
+  /** The event-bus token; DEV_TOKEN when unset or empty. */
+  token?: string;
+  /** Arguments for the demo workload, separated by whitespace. */
+  demo?: string;
+  /** Leave the data directory (logs, Redis and Prometheus data) in place after stop(). */
+  keepData?: boolean;
+  /** Where progress lines go; stdout by default. */
+  log?: (line: string) => void;
+  /** Called when a process exits on its own (not through stop()), with its name. */
+  onExit?: (name: string) => void;
+}
+
+export interface StackPorts {
+  redis: number;
+  eventBus: number;
+  prometheus: number;
+}
+
+export interface Stack {
+  ports: StackPorts;
+  token: string;
+  redisUrl: string;
+  eventBusUrl: string;
+  prometheusUrl: string;
+  dataDir: string;
+  logDir: string;
+  /** Stops everything it started; the same promise on every call. */
+  stop: () => Promise<void>;
+  /** Date.now() once every part answered. */
+  startedAt: number;
+}
+
+export interface PrometheusStaticConfig {
+  targets: string[];
+  labels?: Record<string, string>;
+}
+
+export interface PrometheusScrapeConfig {
+  job_name: string;
+  static_configs?: PrometheusStaticConfig[];
+  [key: string]: unknown;
+}
+
+/** The parts of prometheus.yml the stack reads or changes; the rest passes through. */
+export interface PrometheusConfig {
+  global?: Record<string, unknown>;
+  rule_files: string[];
+  scrape_configs?: PrometheusScrapeConfig[];
+  [key: string]: unknown;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface StackChild {
+  name: string;
+  process: ChildProcess;
+  exited: Promise<Exit>;
+}
+
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
   });
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns true, for at most `timeoutMs`; throws with `what` otherwise. */
-export async function waitFor(what, probe, timeoutMs, everyMs = 200) {
+export async function waitFor(
+  what: string,
+  probe: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 200
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -53,12 +127,12 @@ export async function waitFor(what, probe, timeoutMs, everyMs = 200) {
   }
 }
 
-async function httpOk(url) {
+async function httpOk(url: string): Promise<boolean> {
   const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
   return response.ok;
 }
 
-function requireBinary(name, hint) {
+function requireBinary(name: string, hint: string): void {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   if (found.status !== 0) {
     throw new Error(`${name} is not on PATH; ${hint}`);
@@ -66,8 +140,8 @@ function requireBinary(name, hint) {
 }
 
 /** The repository's Prometheus configuration with the event-bus target moved to the local port. */
-export function localPrometheusConfig(eventBusPort) {
-  const config = parse(fs.readFileSync(path.join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8'));
+export function localPrometheusConfig(eventBusPort: number): PrometheusConfig {
+  const config: PrometheusConfig = parse(fs.readFileSync(path.join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8'));
   config.rule_files = (config.rule_files ?? []).map((file) => path.join(PROMETHEUS_DIR, file));
   for (const job of config.scrape_configs ?? []) {
     if (job.job_name === 'event-bus') {
@@ -83,7 +157,7 @@ export function localPrometheusConfig(eventBusPort) {
  * Starts the stack and resolves once every part answers. `stop()` ends the processes it started (SIGTERM, then
  * SIGKILL after 10 s) and removes the data directory unless `keepData`.
  */
-export async function startStack(options = {}) {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   requireBinary('redis-server', 'install it (Debian: apt-get install -y redis-server)');
   requireBinary('prometheus', 'install it (Debian: apt-get install -y prometheus)');
   if (
@@ -94,10 +168,12 @@ export async function startStack(options = {}) {
     );
   }
   // The redis-server the service's own tests and benchmark start, from its build.
-  const { RedisServer } = createRequire(import.meta.url)(path.join(EVENT_BUS_DIST, 'redisServer.js'));
-  const log = options.log ?? ((line) => process.stdout.write(`${line}\n`));
+  const { RedisServer: BuiltRedisServer } = require(path.join(EVENT_BUS_DIST, 'redisServer.js')) as {
+    RedisServer: typeof RedisServer;
+  };
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const token = options.token || DEV_TOKEN;
-  const ports = {
+  const ports: StackPorts = {
     redis: Number(options.redisPort) || (await freePort()),
     eventBus: Number(options.eventBusPort) || (await freePort()),
     prometheus: Number(options.prometheusPort) || (await freePort()),
@@ -105,18 +181,18 @@ export async function startStack(options = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsdesk-stack-'));
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir);
-  const children = [];
-  let redis = null;
-  let stopping = null;
+  const children: StackChild[] = [];
+  let redis: RedisServer | null = null;
+  let stopping: Promise<void> | null = null;
 
-  const exitNotice = (name, code, signal) => {
+  const exitNotice = (name: string, code: number | null, signal: NodeJS.Signals | null) => {
     if (!stopping) {
       log(`stack: ${name} exited (${signal ?? code}); see ${path.join(logDir, `${name}.log`)}`);
       options.onExit?.(name);
     }
   };
 
-  const start = (name, command, args, env = {}) => {
+  const start = (name: string, command: string, args: string[], env: Record<string, string> = {}): StackChild => {
     const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
     const child = spawn(command, args, {
       cwd: root,
@@ -124,21 +200,21 @@ export async function startStack(options = {}) {
       stdio: ['ignore', out, out],
     });
     fs.closeSync(out);
-    child.name = name;
-    child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    child.exited.then(({ code, signal }) => exitNotice(name, code, signal));
-    children.push(child);
-    return child;
+    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    exited.then(({ code, signal }) => exitNotice(name, code, signal));
+    const started: StackChild = { name, process: child, exited };
+    children.push(started);
+    return started;
   };
 
-  const stop = () => {
+  const stop = (): Promise<void> => {
     stopping ??= (async () => {
       // Reverse order: the demo and the service drain before Redis goes away.
-      for (const child of [...children].reverse()) {
+      for (const { process: child, exited } of [...children].reverse()) {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGTERM');
           const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          await child.exited;
+          await exited;
           clearTimeout(killer);
         }
       }
@@ -154,7 +230,7 @@ export async function startStack(options = {}) {
   try {
     const redisDir = path.join(dataDir, 'redis');
     fs.mkdirSync(redisDir);
-    redis = new RedisServer({
+    redis = new BuiltRedisServer({
       port: ports.redis,
       dir: redisDir,
       appendfsync: 'everysec',
@@ -202,7 +278,7 @@ export async function startStack(options = {}) {
   }
 }
 
-async function main() {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'redis-port': { type: 'string', default: process.env.STACK_REDIS_PORT },
@@ -218,14 +294,14 @@ async function main() {
   if (values.help) {
     process.stdout.write(
       fs
-        .readFileSync(import.meta.filename, 'utf8')
+        .readFileSync(__filename, 'utf8')
         .split('\nimport ')[0]
         .replace(/^\/\/ ?/gm, '')
     );
     return;
   }
-  let stack;
-  const shutdown = async (signal) => {
+  let stack: Stack | undefined;
+  const shutdown = async (signal: string) => {
     process.stdout.write(`\nstack: ${signal}, stopping everything\n`);
     await stack?.stop();
     process.exit(0);
@@ -263,7 +339,7 @@ async function main() {
   }
 }
 
-if (process.argv[1] === import.meta.filename) {
+if (require.main === module) {
   main().catch((err) => {
     process.stderr.write(`stack: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
