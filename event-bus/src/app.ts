@@ -1,9 +1,11 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 
 import type { Config } from './config';
 import { auth } from './http/auth';
-import { BODY_LIMIT, errorHandling } from './http/errorHandler';
+import { draining } from './http/draining';
+import { BODY_LIMIT, clientErrorHandler, errorHandling, frameworkErrors } from './http/errorHandler';
 import { rateLimits } from './http/limits';
+import { requestMetrics } from './http/requestMetrics';
 import { validation } from './http/validation';
 import { Metrics } from './metrics';
 import { OperationRunner } from './operations';
@@ -44,35 +46,8 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
       headersTimeout: config.bodyTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, Math.ceil(config.bodyTimeoutMs / 4)),
     },
-    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
-      const [status, body] =
-        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [
-              '408 Request Timeout',
-              {
-                error: 'request_timeout',
-                message: `The request did not arrive whole within ${config.bodyTimeoutMs} ms; send it again.`,
-              },
-            ]
-          : ['400 Bad Request', { error: 'invalid_request', message: 'The request is not valid HTTP.' }];
-      if (socket.writable) {
-        const text = JSON.stringify(body);
-        // Then destroyed: the server's sockets are half-open, so a client that never closes would keep it.
-        socket.end(
-          `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
-            `Connection: close\r\n\r\n${text}`,
-          () => socket.destroy()
-        );
-      } else {
-        socket.destroy(err);
-      }
-    },
-    // Errors raised before routing (bad percent-encoding, say) get the same shape and never echo the URL.
-    frameworkErrors: (_err, _req, reply) => {
-      void (reply as FastifyReply)
-        .code(400)
-        .send({ error: 'invalid_request', message: 'The URL is not valid (check its percent-encoding).' });
-    },
+    clientErrorHandler: clientErrorHandler(config.bodyTimeoutMs),
+    frameworkErrors,
   });
   // Fastify parses text/plain by default; the API speaks JSON only, so anything else is a 415.
   app.removeContentTypeParser('text/plain');
@@ -85,14 +60,14 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
   const store = new Store(client, config, app.log, probe);
   const runner = new OperationRunner(client, config);
   const metrics = new Metrics(probe, config);
-  let draining = false;
+  let isDraining = false;
 
   app.decorate('store', store);
   app.decorate('runner', runner);
   app.decorate('redis', client);
   app.decorate('metrics', metrics);
   app.decorate('drain', async () => {
-    draining = true;
+    isDraining = true;
     await runner.stop();
   });
 
@@ -119,22 +94,10 @@ export function buildApp(config: Config, options: BuildOptions = {}): FastifyIns
 
   app.register(validation);
   app.register(errorHandling, { isRedisReady: () => client.isReady });
-  app.addHook('onRequest', async (_req, reply) => {
-    if (draining) {
-      reply.header('connection', 'close');
-      return reply
-        .code(503)
-        .send({ error: 'shutting_down', message: 'The service is shutting down; try again shortly.' });
-    }
-  });
+  app.register(draining, { isDraining: () => isDraining });
   app.register(auth, { tokens: [config.token, ...(config.previousToken ? [config.previousToken] : [])] });
 
-  // Request counts and latency by route template (never by ID), for the service's own dashboards and alerts (401s).
-  app.addHook('onResponse', async (req, reply) => {
-    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched' };
-    metrics.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-  });
+  app.register(requestMetrics, { metrics });
 
   app.register(rateLimits, { readsPerMinute: config.readsPerMinute });
   app.register(healthRoutes);

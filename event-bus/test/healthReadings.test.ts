@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { HealthReadings, ReadingTimeout, type ReadingOptions } from '../src/healthReadings';
+import { HealthReadings, ReadingTimeout, type ReadingOptions } from '../src/store/healthReadings';
 
 // The clock that decides "slow", "recent" and "overdue" is a variable moved by hand; only the short wait of a busy
 // request is a real timer. Each reading is a promise the test settles, so nothing here depends on machine speed.

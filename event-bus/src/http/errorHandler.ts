@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 import type { ErrorObject } from 'ajv';
+import type { FastifyReply, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 
 import { badRequest, HttpError, RedisUnavailableError, validationError } from '../errors';
@@ -141,3 +142,40 @@ export const errorHandling = fp<ErrorHandlingOptions>(
   },
   { name: 'error-handling' }
 );
+
+/**
+ * Errors Node's HTTP server raises before Fastify sees a request (a body that does not arrive whole in time, bytes
+ * that are not HTTP): the same JSON error shape, then the connection closes.
+ */
+export function clientErrorHandler(bodyTimeoutMs: number): NonNullable<FastifyServerOptions['clientErrorHandler']> {
+  return (err: NodeJS.ErrnoException, socket) => {
+    const [status, body] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [
+            '408 Request Timeout',
+            {
+              error: 'request_timeout',
+              message: `The request did not arrive whole within ${bodyTimeoutMs} ms; send it again.`,
+            },
+          ]
+        : ['400 Bad Request', { error: 'invalid_request', message: 'The request is not valid HTTP.' }];
+    if (socket.writable) {
+      const text = JSON.stringify(body);
+      // Then destroyed: the server's sockets are half-open, so a client that never closes would keep it.
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+          `Connection: close\r\n\r\n${text}`,
+        () => socket.destroy()
+      );
+    } else {
+      socket.destroy(err);
+    }
+  };
+}
+
+/** Errors raised before routing (bad percent-encoding, say) get the same shape and never echo the URL. */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (_err, _req, reply) => {
+  void (reply as FastifyReply)
+    .code(400)
+    .send({ error: 'invalid_request', message: 'The URL is not valid (check its percent-encoding).' });
+};

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { RedisUnavailableError } from '../errors';
-import { HealthReadings, ReadingTimeout } from '../healthReadings';
+import { HealthReadings, ReadingTimeout } from './healthReadings';
 import { runScript } from '../lua';
 import { infoPairs, KEYS, pairs, type RedisClient } from '../redis';
 import { command, dlqEnds, isNoSuchKey } from './redisReads';
