@@ -15,7 +15,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
-import { type Stack, startStack, waitFor } from './stack';
+import { type Stack, startStack } from './stack';
+import { waitFor } from './stack/waiting';
 
 const root = path.resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,19 +8,19 @@
 // Ports default to free ones (0); STACK_REDIS_PORT, STACK_EVENT_BUS_PORT, STACK_PROMETHEUS_PORT, EVENT_BUS_TOKEN
 // work too. Needs redis-server and prometheus on PATH (Debian: apt-get install -y redis-server prometheus) and the
 // built service (npm --prefix event-bus ci && npm --prefix event-bus run build).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 
 import type { RedisServer } from '../event-bus/src/redisServer';
+import { localPrometheusConfig } from './stack/prometheusConfig';
+import { freePort, httpOk, requireBinary, waitFor } from './stack/waiting';
 
 const root = path.resolve(__dirname, '..');
 const EVENT_BUS_DIST = path.join(root, 'event-bus', 'dist');
-const PROMETHEUS_DIR = path.join(root, 'provisioning', 'prometheus');
 export const DEV_TOKEN = 'dev-event-bus-token';
 
 export interface StackOptions {
@@ -60,25 +60,6 @@ export interface Stack {
   startedAt: number;
 }
 
-export interface PrometheusStaticConfig {
-  targets: string[];
-  labels?: Record<string, string>;
-}
-
-export interface PrometheusScrapeConfig {
-  job_name: string;
-  static_configs?: PrometheusStaticConfig[];
-  [key: string]: unknown;
-}
-
-/** The parts of prometheus.yml the stack reads or changes; the rest passes through. */
-export interface PrometheusConfig {
-  global?: Record<string, unknown>;
-  rule_files: string[];
-  scrape_configs?: PrometheusScrapeConfig[];
-  [key: string]: unknown;
-}
-
 interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -88,69 +69,6 @@ interface StackChild {
   name: string;
   process: ChildProcess;
   exited: Promise<Exit>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns true, for at most `timeoutMs`; throws with `what` otherwise. */
-export async function waitFor(
-  what: string,
-  probe: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  everyMs = 200
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await probe()) {
-        return;
-      }
-    } catch {
-      // not yet
-    }
-    if (Date.now() > until) {
-      throw new Error(`${what} did not come up within ${Math.round(timeoutMs / 1000)} s`);
-    }
-    await sleep(everyMs);
-  }
-}
-
-async function httpOk(url: string): Promise<boolean> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  return response.ok;
-}
-
-function requireBinary(name: string, hint: string): void {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  if (found.status !== 0) {
-    throw new Error(`${name} is not on PATH; ${hint}`);
-  }
-}
-
-/** The repository's Prometheus configuration with the event-bus target moved to the local port. */
-export function localPrometheusConfig(eventBusPort: number): PrometheusConfig {
-  const config: PrometheusConfig = parse(fs.readFileSync(path.join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8'));
-  config.rule_files = (config.rule_files ?? []).map((file) => path.join(PROMETHEUS_DIR, file));
-  for (const job of config.scrape_configs ?? []) {
-    if (job.job_name === 'event-bus') {
-      for (const target of job.static_configs ?? []) {
-        target.targets = [`127.0.0.1:${eventBusPort}`];
-      }
-    }
-  }
-  return config;
 }
 
 /**

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 
-import { localPrometheusConfig } from '../../scripts/stack';
+import { localPrometheusConfig } from '../../scripts/stack/prometheusConfig';
 
 const root = path.resolve(__dirname, '../..');
 const has = (binary: string) => spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;

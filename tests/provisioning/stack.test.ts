@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { it } from 'node:test';
 
-import { freePort } from '../../scripts/stack';
+import { freePort } from '../../scripts/stack/waiting';
 
 const root = path.resolve(__dirname, '../..');
 const missing = [
