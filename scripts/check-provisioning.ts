@@ -1,25 +1,10 @@
 // Checks provisioning/ as Grafana and the runbooks need it (rules in scripts/provisioning/check/). Prints one line
 // per problem and exits 1 on any. `npm run check:provisioning`.
-import fs from 'fs';
-import path from 'path';
 import { parse } from 'yaml';
 
 import { checkProvisioning } from './provisioning/check/checkProvisioning';
+import { filesUnder, readRepoFile as read } from './repoFiles';
 
-const root = path.resolve(__dirname, '..');
-
-function filesUnder(dir: string, pattern: RegExp, recursive = true): string[] {
-  const absolute = path.join(root, dir);
-  if (!fs.existsSync(absolute)) {
-    return [];
-  }
-  return (fs.readdirSync(absolute, { recursive }) as string[])
-    .filter((file) => pattern.test(file))
-    .map((file) => path.join(dir, file).split(path.sep).join('/'))
-    .sort();
-}
-
-const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 const yamlFiles = (dir: string, recursive: boolean) =>
   filesUnder(dir, /\.ya?ml$/, recursive).map((file) => ({ file, doc: parse(read(file)) }));
 

@@ -8,23 +8,7 @@ import { parse, parseDocument, LineCounter, isMap, isSeq, YAMLMap } from 'yaml';
 
 import { checkRunbooks } from '../src/runbooks/check/checkRunbooks';
 import { AlertRule, CheckInput, RUNBOOKS_DIR } from '../src/runbooks/check/types';
-
-const root = path.resolve(__dirname, '..');
-
-function filesUnder(dir: string, pattern: RegExp): string[] {
-  const absolute = path.join(root, dir);
-  if (!fs.existsSync(absolute)) {
-    return [];
-  }
-  return (fs.readdirSync(absolute, { recursive: true }) as string[])
-    .filter((file) => pattern.test(file))
-    .map((file) => path.join(dir, file).split(path.sep).join('/'))
-    .sort();
-}
-
-function read(file: string): string {
-  return fs.readFileSync(path.join(root, file), 'utf8');
-}
+import { filesUnder, readRepoFile as read, ROOT } from './repoFiles';
 
 function bundledDashboards(): Set<string> | undefined {
   const files = filesUnder('src/dashboards', /\.json$/);
@@ -77,7 +61,7 @@ function provisionedAlertRules(): AlertRule[] | undefined {
 
 function eventBusApi(): CheckInput['eventBusApi'] {
   const file = 'event-bus/openapi.yaml';
-  if (!fs.existsSync(path.join(root, file))) {
+  if (!fs.existsSync(path.join(ROOT, file))) {
     return undefined;
   }
   const paths: Record<string, Record<string, unknown>> = parse(read(file)).paths ?? {};

@@ -11,14 +11,13 @@
 // --wait-firing also waits (at most 10 minutes) for EventBusDlqBacklogGrowing to fire in Prometheus and reports
 // how long after the stack started it did.
 import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
 import { type Stack, startStack } from './stack';
+import { filesUnder, readRepoFile } from './repoFiles';
 import { waitFor } from './stack/waiting';
 
-const root = path.resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Where an expression comes from: the platform's (needs exporters the stack does not run) or the stack's. */
@@ -74,17 +73,6 @@ interface PrometheusQueryResponse {
   data: { result: unknown[] };
 }
 
-function filesUnder(dir: string, pattern: RegExp): string[] {
-  const absolute = path.join(root, dir);
-  if (!fs.existsSync(absolute)) {
-    return [];
-  }
-  return (fs.readdirSync(absolute, { recursive: true }) as string[])
-    .filter((file) => pattern.test(file))
-    .map((file) => path.join(dir, file))
-    .sort();
-}
-
 /** Dashboard variables and Grafana's interval macros, as a query from the dashboard would send them. */
 export function concrete(expr: string): string {
   return expr
@@ -98,7 +86,7 @@ export function concrete(expr: string): string {
 export function collectExpressions(): Expression[] {
   const found: Expression[] = [];
   for (const file of filesUnder('src/dashboards', /\.json$/)) {
-    const dashboard: Dashboard = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+    const dashboard: Dashboard = JSON.parse(readRepoFile(file));
     const source: ExpressionSource = (dashboard.tags ?? []).includes('platform') ? 'platform' : 'stack';
     for (const variable of dashboard.templating?.list ?? []) {
       const query = typeof variable.query === 'string' ? variable.query : variable.query?.query;
@@ -115,7 +103,7 @@ export function collectExpressions(): Expression[] {
     }
   }
   for (const file of filesUnder('provisioning/alerting', /\.ya?ml$/)) {
-    const doc: AlertingFile | null = parse(fs.readFileSync(path.join(root, file), 'utf8'));
+    const doc: AlertingFile | null = parse(readRepoFile(file));
     for (const group of doc?.groups ?? []) {
       for (const rule of group.rules ?? []) {
         const source: ExpressionSource = rule.labels?.source === 'platform' ? 'platform' : 'stack';
