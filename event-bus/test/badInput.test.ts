@@ -20,7 +20,7 @@ import {
   TOKEN,
 } from './helpers';
 
-// Every bad input of RELIABILITY.md: answered 400/401/404/405/413/415 with a code and a sentence, nothing
+// Every bad input of docs/reliability.md: answered 400/401/404/405/413/415 with a code and a sentence, nothing
 // changed in Redis, no 5xx, no Redis error text or stack in the body, the token never echoed.
 
 let redis: RedisServer;

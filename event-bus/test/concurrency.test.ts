@@ -20,11 +20,12 @@ import {
   startRedis,
   summary,
   assertExactlyOnce,
+  assertIndexExact,
   waitFor,
   postMutation,
 } from './helpers';
 
-// The concurrency and arrival scenarios of RELIABILITY.md. Two apps on one Redis stand for two replicas (or two
+// The concurrency and arrival scenarios of docs/reliability.md. Two apps on one Redis stand for two replicas (or two
 // operators whose requests land on different replicas): the in-process 409 guard cannot serialise them, so the
 // scripts alone must keep every message in exactly one place.
 
@@ -80,6 +81,7 @@ describe('concurrent operators', () => {
         await census(client)
       );
       assert.equal(summary(v), 'lost=0 duplicated=0 unexpected=0', `rep ${rep}`);
+      await assertIndexExact(client, `rep ${rep}`);
     }
   });
 
@@ -119,6 +121,7 @@ describe('concurrent operators', () => {
       purgedMsgs
     );
     assert.equal(summary(v), 'lost=0 duplicated=0 unexpected=0');
+    await assertIndexExact(client, 'retry racing purge');
     assert.equal(Number(await client.sendCommand(['XLEN', ORDERS])), retried);
     console.log(`# retry vs purge: retried=${retried} purged=${purged}`);
   });
@@ -191,6 +194,7 @@ describe('arrivals during operations', () => {
     const v = check([...seeded.map((s) => s.msg), ...arrivals], seen, purgedMsgs);
     assert.equal(summary(v), 'lost=0 duplicated=0 unexpected=0');
     assert.equal(body.purged, purgedMsgs.size, 'reported purged equals observed');
+    await assertIndexExact(client, 'purge during arrivals');
     console.log(`# purge during arrivals: purged=${body.purged} survivors=${dlq.length} arrivals=${arrivals.length}`);
   });
 
@@ -238,6 +242,7 @@ describe('arrivals during operations', () => {
       ),
       'lost=0 duplicated=0 unexpected=0'
     );
+    await assertIndexExact(client, 'retry while failing');
     const op = (await a.inject({ url: `/api/events/dlq/operations/${body.operationId}`, headers: AUTH })).json();
     assert.equal(op.refailed, refailed);
     assert.ok(refailed > 0);

@@ -19,10 +19,11 @@ import {
   testConfig,
   waitFor,
   assertExactlyOnce,
+  assertIndexExact,
   postMutation,
 } from './helpers';
 
-// Fault scenarios of RELIABILITY.md against a real redis-server that the test kills and restarts.
+// Fault scenarios of docs/reliability.md against a real redis-server that the test kills and restarts.
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
@@ -85,6 +86,7 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
         const expected = seeded.map((s) => s.msg);
         const v = check(expected, seen);
         assert.equal(summary(v), 'lost=0 duplicated=0 unexpected=0', `run ${run} after restart`);
+        await assertIndexExact(client, `run ${run} after restart`);
         const moved = seen.inStreams.size;
         // Reported counts are those of batches Redis acknowledged; the batch in flight may have landed or not. With
         // `always` every acknowledged batch was on disk. With `everysec` Redis still acknowledges while it postpones
@@ -121,6 +123,7 @@ describe('kill -9 of redis-server in the middle of a 100,000-entry retry', () =>
         assert.equal(summary(check(expected, final)), 'lost=0 duplicated=0 unexpected=0');
         assert.equal(final.inStreams.size, 100000);
         assert.equal(Number(await client.sendCommand(['XLEN', DLQ])), 0);
+        await assertIndexExact(client, `run ${run} after the repeat`);
         await client.close();
         results.push(
           `run ${run}: killed ${delay} ms after ${killAt}+ moved, reported ${body.retried} before the kill, ${moved} moved, repeat moved ${100000 - moved}`

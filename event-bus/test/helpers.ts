@@ -173,13 +173,51 @@ export function check(expected: Iterable<string>, seen: Census, purged: Set<stri
   return { lost, duplicated, unexpected };
 }
 
-/** Fails unless every expected message is in exactly one place, purged ones in none: the invariant of RELIABILITY.md. */
+/**
+ * Fails unless every expected message is in exactly one place, purged ones in none (the invariant of
+ * docs/reliability.md), and the failure index files exactly the DLQ's entries. A test that writes to the DLQ behind
+ * the service (a plain XADD) passes `{ index: false }`: those entries are filed only by the background repair.
+ */
 export async function assertExactlyOnce(
   client: RedisClient,
   expected: Iterable<string>,
-  purged: Set<string> = new Set()
+  purged: Set<string> = new Set(),
+  { index = true }: { index?: boolean } = {}
 ): Promise<void> {
   assert.equal(summary(check(expected, await census(client), purged)), 'lost=0 duplicated=0 unexpected=0');
+  if (index) {
+    await assertIndexExact(client);
+  }
+}
+
+/** The failure index (src/lua/failureIndex.ts) files exactly the DLQ's entries and counts them. */
+export async function assertIndexExact(client: RedisClient, label = ''): Promise<void> {
+  const inDlq = (await scanAll(client, DLQ)).map((e) => e[0]);
+  const filed: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.sendCommand<[string, string[]]>([
+      'SCAN',
+      cursor,
+      'MATCH',
+      '{events}:dlq:group:*',
+      'COUNT',
+      '1000',
+    ]);
+    cursor = next;
+    for (const key of keys) {
+      for (const member of await client.sendCommand<string[]>(['ZRANGE', key, '0', '-1'])) {
+        const [ms, seq] = member.split('-');
+        filed.push(`${BigInt(ms)}-${BigInt(seq)}`);
+      }
+    }
+  } while (cursor !== '0');
+  const filedSet = new Set(filed);
+  const missing = inDlq.filter((id) => !filedSet.has(id)).length;
+  const extra = filed.length - (inDlq.length - missing);
+  assert.equal(`unfiled=${missing} stale=${extra}`, 'unfiled=0 stale=0', `failure index ${label}`);
+  const indexed = await client.sendCommand<string | null>(['HGET', '{events}:dlq:index', 'indexed']);
+  assert.equal(Number(indexed ?? 0), inDlq.length, `failure index count ${label}`);
 }
 
 export function summary(v: Verdict): string {

@@ -8,7 +8,7 @@ import type { RedisServer } from '../src/redisServer';
 import { seedConsumerGroups } from '../src/tools/seed';
 import { assertExactlyOnce, AUTH, connectedClient, makeApp, seed, startRedis } from './helpers';
 
-// The load scenarios of RELIABILITY.md, as promises that hold on any healthy machine: what is asserted here is
+// The load scenarios of docs/reliability.md, as promises that hold on any healthy machine: what is asserted here is
 // counted in requests and messages, never in how many the machine gets through per second. How fast it all is
 // (health p99 under retry-all, Redis time per move script, /metrics latency) is printed by `npm run bench`,
 // against references measured in the same run; see the README.

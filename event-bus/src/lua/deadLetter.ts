@@ -1,3 +1,5 @@
+import { FAILURE_INDEX } from './failureIndex';
+
 /**
  * Dead-letters the messages of one consumer group whose Redis delivery count reached the limit (copy to the DLQ,
  * XACK and XDEL in this one call), then claims the other idle pending messages for another attempt. It claims
@@ -11,12 +13,17 @@
  * (they share its hash tag).
  * KEYS: stream, dlq, counts, reasons hash, stats hash.
  * ARGV: group, consumer, min idle ms, delivery limit, count, key prefix.
+ * Files each new DLQ entry in the failure index (failureIndex.ts).
  * Returns { deadLettered, payloadMissing, claimed entries }.
  */
-export const DEAD_LETTER = `
+export const DEAD_LETTER =
+  `
 local stream, dlq, counts, reasons, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local group, consumer, minIdle = ARGV[1], ARGV[2], ARGV[3]
 local limit, count, prefix = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+` +
+  FAILURE_INDEX +
+  `
 local t = redis.call('TIME')
 local now = tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 local pend = redis.call('XPENDING', stream, group, 'IDLE', minIdle, '-', '+', count)
@@ -51,7 +58,8 @@ for i = 1, #pend do
           end
         end
       end
-      redis.call('XADD', dlq, '*', unpack(fields))
+      local dlqId = redis.call('XADD', dlq, '*', unpack(fields))
+      fileEntry(dlqId, { stream = stream, type = h['type'] or '', reason = reason })
       redis.call('HINCRBY', counts, stream, 1)
       redis.call('HINCRBY', stats, 'deadLettered:' .. stream, 1)
       redis.call('XACK', stream, group, id)

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 
 import type { RedisClient } from '../redis';
 import { DEAD_LETTER } from './deadLetter';
+import { READ_GROUPS, REPAIR_PRUNE, REPAIR_SCAN } from './failureIndex';
 import { MOVE_IDS, MOVE_RANGE } from './move';
 import { ENTRY_EXISTS, READ_DLQ, STREAM_ENDS } from './reads';
 import { SEED } from './seed';
 
 // The Lua scripts the service runs, one module per family (move: retry and purge; deadLetter: the demo workers;
-// reads: listings and health; seed: demo, tests and benchmark), and the runner that calls them by SHA.
+// reads: listings and health; seed: demo, tests and benchmark; failureIndex: the failure groups and their repair),
+// and the runner that calls them by SHA.
 
 export const SCRIPTS = {
   streamEnds: STREAM_ENDS,
@@ -17,6 +19,9 @@ export const SCRIPTS = {
   moveIds: MOVE_IDS,
   deadLetter: DEAD_LETTER,
   seed: SEED,
+  readGroups: READ_GROUPS,
+  repairScan: REPAIR_SCAN,
+  repairPrune: REPAIR_PRUNE,
 };
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -1,3 +1,5 @@
+import { FAILURE_INDEX } from './failureIndex';
+
 // The retry and purge scripts. Every move is one Lua script per bounded batch, defined by state: it reads the
 // entries it moves in the same atomic call, so an entry already moved (by a repeat, a concurrent operator or a
 // crashed earlier attempt) is simply not there any more. Scripts read before they write because Redis has no
@@ -10,7 +12,9 @@
 // absent), and it has a payload; an invalid entry is not moved, stays in the DLQ and is reported with the reason.
 // Purges take every entry: an entry no retry can move must still be removable. Dry runs write nothing: 'check'
 // counts what a retry would move, 'count' what a purge would remove.
-const CHECK_AND_APPLY = `
+const CHECK_AND_APPLY =
+  FAILURE_INDEX +
+  `
 local allowed = {}
 for s in string.gmatch(streams, '[^,]+') do allowed[s] = true end
 local function fieldsOf(f)
@@ -57,10 +61,12 @@ local function apply()
     end
     dels[#dels + 1] = id
     per[origin] = (per[origin] or 0) + 1
+    if mode == 'retry' or mode == 'purge' then unfile(id, h) end
   end
   local done = #takes
   if (mode == 'retry' or mode == 'purge') and done > 0 then
     redis.call('XDEL', dlq, unpack(dels))
+    flushUnfiled()
     for origin, n in pairs(per) do
       if redis.call('HINCRBY', counts, origin, -n) <= 0 then redis.call('HDEL', counts, origin) end
     end

@@ -6,8 +6,8 @@ import { idProblem } from '../ids';
 import { loadOpenApi, resolveSchema, responseSchema, schema, type JsonSchema } from '../openapi';
 
 /**
- * The DLQ listing, one entry's full payload and the record of one operation. Each is an expensive read, so each is
- * under the per-user read rate and a concurrency limit of its own.
+ * The DLQ listing, its failure groups, one entry's full payload and the record of one operation. Each is under the
+ * per-user read rate and a concurrency limit (the groups share the listings').
  */
 export const dlqRoutes: FastifyPluginAsync = async (app) => {
   const listings = new ConcurrencyLimit(4, 'listings are');
@@ -42,6 +42,25 @@ export const dlqRoutes: FastifyPluginAsync = async (app) => {
         })
       );
     }
+  );
+
+  const groupParams = (
+    doc.paths['/api/events/dlq/groups'].get as { parameters: Array<{ name: string; schema: JsonSchema }> }
+  ).parameters;
+  app.get<{ Querystring: { stream?: string; limit?: number } }>(
+    '/api/events/dlq/groups',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: Object.fromEntries(groupParams.map((p) => [p.name, resolveSchema(p.schema, doc)])),
+        },
+        response: { 200: responseSchema('/api/events/dlq/groups', 'get', '200') },
+      },
+      config: READ_RATE,
+    },
+    async (req) => listings.run(() => app.store.groups({ stream: req.query.stream, limit: req.query.limit ?? 50 }))
   );
 
   // The listing and the entry read have no response schema: DlqEntry documents `attempts` as an integer, but the

@@ -1,14 +1,16 @@
 import type { Config } from '../config';
 import type { RedisClient } from '../redis';
 import { EntryReader, type DlqEntryView, type DlqPage, type ListQuery } from './entries';
+import { GroupReader, type GroupsAnswer, type GroupsQuery } from './groups';
 import { HealthReader, type HealthBody, type StoreLog } from './health';
 import { OperationReader, type OperationView } from './operation';
 
 // Read side of the API, one reader per kind of read: health and the data-loss check (health.ts), the DLQ listing and
-// one entry's payload (entries.ts), and operation lookup (operation.ts). The routes reach them through this one
+// one entry's payload (entries.ts), the failure groups (groups.ts), and operation lookup (operation.ts). The routes reach them through this one
 // object (`app.store`).
 
 export type { DlqEntryView, DlqPage, ListQuery } from './entries';
+export type { FailureGroup, GroupsAnswer, GroupsQuery } from './groups';
 export type { GroupHealth, HealthBody, StoreLog, StreamHealth } from './health';
 export { STALLED_AFTER_MS, type OperationView } from './operation';
 
@@ -16,6 +18,7 @@ export class Store {
   private readonly healthReader: HealthReader;
   private readonly entries: EntryReader;
   private readonly operations: OperationReader;
+  private readonly failureGroups: GroupReader;
 
   /**
    * @param client the connection for listings, lookups and the data-loss check.
@@ -30,6 +33,7 @@ export class Store {
     this.healthReader = new HealthReader(client, probe, config, log);
     this.entries = new EntryReader(client, config);
     this.operations = new OperationReader(client, config);
+    this.failureGroups = new GroupReader(client, config, log);
   }
 
   get isReady(): boolean {
@@ -64,6 +68,15 @@ export class Store {
 
   list(query: ListQuery): Promise<DlqPage> {
     return this.entries.list(query);
+  }
+
+  groups(query: GroupsQuery): Promise<GroupsAnswer> {
+    return this.failureGroups.groups(query);
+  }
+
+  /** Resolves when a failure-index repair that is running has finished. */
+  whenGroupsRepaired(): Promise<void> {
+    return this.failureGroups.whenRepaired();
   }
 
   operation(operationId: string): Promise<OperationView | null> {

@@ -11,7 +11,8 @@ import { runRedisBenchmark } from './bench/redisCeiling';
 import { retryThroughput } from './bench/retryThroughput';
 
 // `npm run bench`: the figures the README reports, measured in one run on this machine against a throwaway
-// redis-server (AOF everysec) on a free loopback port. `--smoke` runs small sizes in well under a minute (CI).
+// redis-server (AOF everysec) on a free loopback port. `--smoke` runs small sizes in well under a minute (CI);
+// `--only paging` or `--only huge-payloads` runs one scenario.
 // One module per scenario in bench/; main() runs them in turn.
 
 async function main(): Promise<void> {
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
   );
 
   try {
+    if (values.only === 'paging') {
+      await pagingBySize(client, redis.url, sizes, requests, out);
+      return;
+    }
     if (values.only === 'huge-payloads') {
       await hugePayloadListing(client, redis.url, smoke ? 4 : 20, smoke ? [1, 2] : [5, 10], smoke ? 1 : 5, out);
       return;

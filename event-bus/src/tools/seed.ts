@@ -24,6 +24,7 @@ export async function seedDlq(
         opts.type ?? 'order.created',
         opts.reason ?? 'ValidationError: amount must be positive',
         opts.attempts ?? 5,
+        KEYS.prefix,
         ...payloads.slice(i, i + 500),
       ]
     )) as string[];

@@ -19,15 +19,19 @@ export function pct(samples: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))];
 }
 
+/** Failure reasons the seeded entries cycle through: 20 failure groups, as a DLQ with a few kinds of failure has. */
+const REASONS = Array.from({ length: 20 }, (_, k) => `Error${k}: request ${k} failed after 3000 ms`);
+
 export async function seed(client: RedisClient, n: number): Promise<void> {
-  const chunk = 50000;
+  const chunk = 5000;
   for (let i = 0; i < n; i += chunk) {
     const size = Math.min(chunk, n - i);
     await seedDlq(
       client,
       { dlqStream: DEFAULTS.dlqStream },
       ORIGIN,
-      Array.from({ length: size }, (_, j) => JSON.stringify({ msg: `b-${i + j}`, amount: j }))
+      Array.from({ length: size }, (_, j) => JSON.stringify({ msg: `b-${i + j}`, amount: j })),
+      { reason: REASONS[(i / chunk) % REASONS.length] }
     );
   }
 }

@@ -3,7 +3,10 @@ import { DEFAULTS } from '../../config';
 import type { RedisClient } from '../../redis';
 import { pct, seed, TOKEN, type Out } from './common';
 
-/** Health, the first page and a middle page of 50 over HTTP on loopback, at each DLQ size: they stay flat. */
+/**
+ * Health, the first page, a middle page of 50 and the failure groups (20 of them) over HTTP on loopback, at each DLQ
+ * size: they stay flat.
+ */
 export async function pagingBySize(
   client: RedisClient,
   redisUrl: string,
@@ -45,8 +48,9 @@ export async function pagingBySize(
     const health = await measure('/api/events/health');
     const first = await measure('/api/events/dlq?limit=50');
     const mid = await measure(`/api/events/dlq?limit=50&after=${cursor}`);
+    const groups = await measure('/api/events/dlq/groups');
     out(
-      `DLQ ${size.toLocaleString('en-US')}: health ${health}; first page of 50 ${first}; middle page of 50 ${mid}  (${requests} requests each, HTTP on loopback)`
+      `DLQ ${size.toLocaleString('en-US')}: health ${health}; first page of 50 ${first}; middle page of 50 ${mid}; failure groups ${groups}  (${requests} requests each, HTTP on loopback)`
     );
   }
   await app.close();

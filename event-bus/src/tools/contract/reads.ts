@@ -2,7 +2,7 @@ import { check, expect, expectSchema } from './checks';
 import type { Client } from './client';
 import type { State } from './state';
 
-/** Health and the DLQ listing: shapes, paging order, and the 400s of bad query strings. */
+/** Health, the DLQ listing and its failure groups: shapes, order, and the 400s of bad query strings. */
 export async function readChecks(api: Client, state: State): Promise<void> {
   const { auth, call, expectError } = api;
   await check('GET /api/events/health matches Health; 200 unless status is down', async () => {
@@ -40,6 +40,31 @@ export async function readChecks(api: Client, state: State): Promise<void> {
       );
     }
   });
+
+  await check('GET /api/events/dlq/groups matches DlqGroups: largest first, counts that add up', async () => {
+    const res = await call('GET', '/api/events/dlq/groups?limit=500', { headers: auth });
+    expect(res.status !== 404, 'no failure groups endpoint (GET /api/events/dlq/groups): the panel cannot triage');
+    expect(res.status === 200, `got ${res.status}`);
+    expectSchema('DlqGroups', res.json);
+    const groups = res.json.groups as Array<{ count: number }>;
+    const other = res.json.other as { count: number };
+    expect(
+      groups.every((g, i) => i === 0 || groups[i - 1].count >= g.count),
+      'groups are not largest first'
+    );
+    const sum = groups.reduce((n, g) => n + g.count, other.count);
+    expect(res.json.stale || sum === res.json.total, `groups add up to ${sum}, total is ${String(res.json.total)}`);
+  });
+
+  for (const [label, query] of [
+    ['groups?limit=0', 'groups?limit=0'],
+    ['groups?limit=501', 'groups?limit=501'],
+    ['groups?stream=', 'groups?stream='],
+  ]) {
+    await check(`GET /api/events/dlq/${label} is 400`, async () => {
+      expectError(await call('GET', `/api/events/dlq/${query}`, { headers: auth }), [400], label);
+    });
+  }
 
   for (const [label, query] of [
     ['limit=0', 'limit=0'],

@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+
+import type { FastifyInstance } from 'fastify';
+
+import type { GroupsAnswer } from '../src/store';
+import type { RedisClient } from '../src/redis';
+import type { RedisServer } from '../src/redisServer';
+import { seedDlq } from '../src/tools/seed';
+import {
+  assertSchema,
+  AUTH,
+  connectedClient,
+  DLQ,
+  makeApp,
+  ORDERS,
+  PAYMENTS,
+  postMutation,
+  startRedis,
+} from './helpers';
+
+// GET /api/events/dlq/groups: the DLQ by failure group, from the index the add and remove scripts keep, exact after
+// the service's own moves and repaired (saying `stale` meanwhile) after other producers write or delete behind it.
+
+let redis: RedisServer;
+let app: FastifyInstance;
+let client: RedisClient;
+
+before(async () => {
+  redis = await startRedis();
+  client = await connectedClient(redis.url);
+  app = await makeApp(redis.url);
+});
+
+after(async () => {
+  await app.close();
+  await client.close();
+  await redis.destroy();
+});
+
+beforeEach(async () => {
+  await client.sendCommand(['FLUSHALL']);
+});
+
+async function groups(query = ''): Promise<GroupsAnswer> {
+  const res = await app.inject({ method: 'GET', url: `/api/events/dlq/groups${query}`, headers: AUTH });
+  assert.equal(res.statusCode, 200, res.body);
+  const body = res.json<GroupsAnswer>();
+  assertSchema('DlqGroups', body);
+  return body;
+}
+
+/** Asks until the index is repaired, as a client polling a stale answer would. */
+async function settled(query = ''): Promise<GroupsAnswer> {
+  await groups(query);
+  await app.store.whenGroupsRepaired();
+  const answer = await groups(query);
+  assert.equal(answer.stale, false, 'the repair left the index stale');
+  return answer;
+}
+
+const counts = (answer: GroupsAnswer) =>
+  Object.fromEntries(answer.groups.map((g) => [`${g.stream} ${g.type} ${g.failureClass}`, g.count]));
+
+async function seedReason(origin: string, n: number, reason: string, type = 'order.created'): Promise<string[]> {
+  return seedDlq(
+    client,
+    { dlqStream: DLQ },
+    origin,
+    Array.from({ length: n }, (_, i) => `{"i":${i}}`),
+    {
+      reason,
+      type,
+    }
+  );
+}
+
+describe('failure classes', () => {
+  const classOf = async (reason: string) => {
+    await client.sendCommand(['FLUSHALL']);
+    await seedReason(ORDERS, 1, reason);
+    return (await groups()).groups[0].failureClass;
+  };
+
+  test('masks what varies between entries of one failure and keeps what names it', async () => {
+    assert.equal(
+      await classOf('TimeoutError: upstream did not answer within 5000 ms'),
+      'TimeoutError: upstream did not answer within <n> ms'
+    );
+    assert.equal(await classOf('ValidationError: amount must be positive'), 'ValidationError: amount must be positive');
+    assert.equal(
+      await classOf('NotFound: order 3f2b9c1e-5d7a-4e21-9a0b-1c2d3e4f5a6b is gone (entry 1764172800000-3)'),
+      'NotFound: order <id> is gone (entry <id>)'
+    );
+    assert.equal(await classOf(`KeyError: 'amount' in "order 17"`), `KeyError: '<s>' in "<s>"`);
+    assert.equal(
+      await classOf('psycopg2.errors.UniqueViolation: key deadbeef42 exists'),
+      'psycopg2.errors.UniqueViolation: key <id> exists'
+    );
+    assert.equal(
+      await classOf("ConnectionError: can't reach db\n  at Socket.connect (net.js:1)"),
+      "ConnectionError: can't reach db"
+    );
+    assert.equal(await classOf('   '), '(no reason)');
+  });
+
+  test('cuts a long reason to 100 bytes without splitting a character', async () => {
+    const cls = await classOf(`Error: ${'é'.repeat(200)}`);
+    assert.ok(Buffer.byteLength(cls) <= 100, cls);
+    assert.ok(!cls.includes('\ufffd'), 'a character was cut in half');
+    assert.match(cls, /^Error: é+$/);
+  });
+});
+
+describe('groups', () => {
+  test('counts each stream, type and class, largest first, with oldest, newest and a sample', async () => {
+    const timeouts = await seedReason(ORDERS, 5, 'TimeoutError: no answer within 30 s');
+    await seedReason(ORDERS, 2, 'ValidationError: amount must be positive');
+    await seedReason(PAYMENTS, 3, 'TimeoutError: no answer within 30 s', 'payment.captured');
+
+    const answer = await groups();
+    assert.equal(answer.stale, false);
+    assert.equal(answer.total, 10);
+    assert.deepEqual(counts(answer), {
+      '{events}:orders order.created TimeoutError: no answer within <n> s': 5,
+      '{events}:payments payment.captured TimeoutError: no answer within <n> s': 3,
+      '{events}:orders order.created ValidationError: amount must be positive': 2,
+    });
+    const first = answer.groups[0];
+    assert.deepEqual([first.oldest.id, first.newest.id, first.sampleId], [timeouts[0], timeouts[4], timeouts[0]]);
+    assert.equal(first.sampleReason, 'TimeoutError: no answer within 30 s');
+    assert.equal(
+      answer.snapshotId,
+      (await client.sendCommand<string[][]>(['XREVRANGE', DLQ, '+', '-', 'COUNT', '1']))[0][0]
+    );
+  });
+
+  test('filters by stream and sums the groups past the limit', async () => {
+    await seedReason(ORDERS, 3, 'A: x');
+    await seedReason(ORDERS, 2, 'B: x');
+    await seedReason(ORDERS, 1, 'C: x');
+    await seedReason(PAYMENTS, 4, 'A: x');
+
+    const answer = await groups(`?stream=${encodeURIComponent(ORDERS)}&limit=2`);
+    assert.equal(answer.total, 6);
+    assert.deepEqual(
+      answer.groups.map((g) => [g.failureClass, g.count]),
+      [
+        ['A: x', 3],
+        ['B: x', 2],
+      ]
+    );
+    assert.deepEqual(answer.other, { groups: 1, count: 1 });
+  });
+
+  test('stays exact through retries and purges, by IDs and up to an ID', async () => {
+    const timeouts = await seedReason(ORDERS, 6, 'TimeoutError: x');
+    const invalid = await seedReason(ORDERS, 4, 'ValidationError: y');
+
+    assert.equal((await postMutation(app, 'retry', { ids: timeouts.slice(0, 2) })).statusCode, 200);
+    assert.equal((await postMutation(app, 'purge', { confirm: 'purge', ids: [invalid[0]] })).statusCode, 200);
+    assert.equal((await postMutation(app, 'retry', { upToId: timeouts[4] })).statusCode, 200);
+
+    const answer = await groups();
+    assert.equal(answer.stale, false);
+    // The range retry moved timeouts[2..4] and invalid[] is newer than timeouts[4], so it stayed.
+    assert.deepEqual(counts(answer), {
+      '{events}:orders order.created TimeoutError: x': 1,
+      '{events}:orders order.created ValidationError: y': 3,
+    });
+    assert.equal(answer.groups.find((g) => g.failureClass === 'TimeoutError: x')?.oldest.id, timeouts[5]);
+
+    assert.equal((await postMutation(app, 'purge', { confirm: 'purge', upToId: invalid[3] })).statusCode, 200);
+    const empty = await groups();
+    assert.deepEqual([empty.total, empty.groups, empty.stale], [0, [], false]);
+  });
+
+  test('files what the demo workers dead-letter', async () => {
+    await client.sendCommand(['XGROUP', 'CREATE', ORDERS, 'workers', '$', 'MKSTREAM']);
+    await client.sendCommand(['XADD', ORDERS, '*', 'type', 'order.created', 'payload', '{}']);
+    await client.sendCommand(['XREADGROUP', 'GROUP', 'workers', 'w1', 'COUNT', '1', 'STREAMS', ORDERS, '>']);
+    const { runScript } = await import('../src/lua');
+    const { KEYS } = await import('../src/redis');
+    await runScript(
+      client,
+      'deadLetter',
+      [ORDERS, DLQ, KEYS.counts, KEYS.reasons, KEYS.stats],
+      ['workers', 'w1', 0, 1, 10, KEYS.prefix]
+    );
+
+    const answer = await groups();
+    assert.equal(answer.stale, false);
+    assert.deepEqual(counts(answer), {
+      '{events}:orders order.created DeliveryLimitExceeded: delivered <n> times without an acknowledgement': 1,
+    });
+  });
+});
+
+describe('entries other producers add or remove', () => {
+  test('a plain XADD makes the answer stale until the repair files it', async () => {
+    await seedReason(ORDERS, 2, 'TimeoutError: x');
+    await client.sendCommand([
+      'XADD',
+      DLQ,
+      '*',
+      'stream',
+      ORDERS,
+      'type',
+      'order.created',
+      'reason',
+      'TimeoutError: x',
+      'payload',
+      '{}',
+    ]);
+    await client.sendCommand(['XADD', DLQ, '*', 'stream', PAYMENTS, 'reason', 'Boom: y', 'payload', '{}']);
+
+    assert.equal((await groups()).stale, true);
+    const answer = await settled();
+    assert.equal(answer.total, 4);
+    assert.deepEqual(counts(answer), {
+      '{events}:orders order.created TimeoutError: x': 3,
+      '{events}:payments  Boom: y': 1,
+    });
+  });
+
+  test('XDEL and XTRIM behind the index are unfiled by the repair', async () => {
+    const ids = await seedReason(ORDERS, 10, 'TimeoutError: x');
+    await client.sendCommand(['XDEL', DLQ, ids[3]]);
+    await client.sendCommand(['XTRIM', DLQ, 'MAXLEN', '5']);
+
+    const answer = await settled();
+    assert.equal(answer.total, 5);
+    assert.deepEqual(counts(answer), { '{events}:orders order.created TimeoutError: x': 5 });
+    assert.equal(answer.groups[0].oldest.id, ids[5]);
+  });
+
+  test('an XADD and an XDEL that keep the length still show as stale, then exact', async () => {
+    const ids = await seedReason(ORDERS, 3, 'TimeoutError: x');
+    await client.sendCommand(['XDEL', DLQ, ids[0]]);
+    await client.sendCommand([
+      'XADD',
+      DLQ,
+      '*',
+      'stream',
+      ORDERS,
+      'type',
+      'order.created',
+      'reason',
+      'Other: z',
+      'payload',
+      '{}',
+    ]);
+
+    assert.equal((await groups()).stale, true);
+    assert.deepEqual(counts(await settled()), {
+      '{events}:orders order.created TimeoutError: x': 2,
+      '{events}:orders order.created Other: z': 1,
+    });
+  });
+
+  test('huge entries written by others are filed a bounded slice at a time, with a short class', async () => {
+    const huge = `Crash: ${'x'.repeat(3 * 1024 * 1024)}`;
+    for (let i = 0; i < 3; i++) {
+      await client.sendCommand(['XADD', DLQ, '*', 'stream', ORDERS, 'reason', huge, 'payload', '{}']);
+    }
+    const { runScript } = await import('../src/lua');
+    const { KEYS } = await import('../src/redis');
+    const [read, filed, last] = (await runScript(client, 'repairScan', [DLQ], [KEYS.prefix, '-', 500])) as [
+      number,
+      number,
+      string | null,
+    ];
+    assert.deepEqual([read, filed], [1, 1], 'one call stops after about 1 MiB');
+    assert.ok(last);
+    const answer = await settled();
+    assert.equal(answer.groups[0].count, 3);
+    assert.equal(Buffer.byteLength(answer.groups[0].failureClass), 100);
+    assert.equal(Buffer.byteLength(answer.groups[0].sampleReason), 300);
+  });
+
+  test('a DLQ written before the index existed is filed on first read', async () => {
+    await seedReason(ORDERS, 4, 'TimeoutError: x');
+    await client.sendCommand(['DEL', '{events}:dlq:index', '{events}:dlq:groups']);
+    for (const key of await client.sendCommand<string[]>(['KEYS', '{events}:dlq:group:*'])) {
+      await client.sendCommand(['DEL', key]);
+    }
+    assert.deepEqual(counts(await settled()), { '{events}:orders order.created TimeoutError: x': 4 });
+  });
+
+  test('past the group cap, new classes are filed as (other) and still leave cleanly', async () => {
+    await client.sendCommand([
+      'HSET',
+      '{events}:dlq:groups',
+      ...Array.from({ length: 1000 }, (_, i) => [`fake${i}`, '{}']).flat(),
+    ]);
+    const ids = await seedReason(ORDERS, 2, 'Unique: a');
+    const answer = await groups('?limit=500');
+    assert.ok(answer.groups.some((g) => g.failureClass === '(other)' && g.count === 2));
+    assert.equal((await postMutation(app, 'purge', { confirm: 'purge', ids })).statusCode, 200);
+    assert.equal(await client.sendCommand(['HGET', '{events}:dlq:index', 'indexed']), '0');
+  });
+});
