@@ -197,8 +197,35 @@ describe('groups', () => {
 });
 
 describe('entries other producers add or remove', () => {
-  test('a plain XADD makes the answer stale until the repair files it', async () => {
+  test("plain XADDs newer than the index (the platform's consumers) are filed before the answer: exact at once", async () => {
     await seedReason(ORDERS, 2, 'TimeoutError: x');
+    for (let i = 0; i < 30; i++) {
+      await client.sendCommand([
+        'XADD',
+        DLQ,
+        '*',
+        'stream',
+        ORDERS,
+        'type',
+        'order.created',
+        'reason',
+        `TimeoutError: x`,
+        'payload',
+        '{}',
+      ]);
+    }
+    await client.sendCommand(['XADD', DLQ, '*', 'stream', PAYMENTS, 'reason', 'Boom: y', 'payload', '{}']);
+
+    const answer = await groups();
+    assert.equal(answer.stale, false);
+    assert.equal(answer.total, 33);
+    assert.deepEqual(counts(answer), {
+      '{events}:orders order.created TimeoutError: x': 32,
+      '{events}:payments  Boom: y': 1,
+    });
+  });
+
+  test('a plain XADD older than an entry the service filed since is stale until the repair files it', async () => {
     await client.sendCommand([
       'XADD',
       DLQ,
@@ -208,18 +235,16 @@ describe('entries other producers add or remove', () => {
       'type',
       'order.created',
       'reason',
-      'TimeoutError: x',
+      'Early: z',
       'payload',
       '{}',
     ]);
-    await client.sendCommand(['XADD', DLQ, '*', 'stream', PAYMENTS, 'reason', 'Boom: y', 'payload', '{}']);
+    await seedReason(ORDERS, 2, 'TimeoutError: x');
 
     assert.equal((await groups()).stale, true);
-    const answer = await settled();
-    assert.equal(answer.total, 4);
-    assert.deepEqual(counts(answer), {
-      '{events}:orders order.created TimeoutError: x': 3,
-      '{events}:payments  Boom: y': 1,
+    assert.deepEqual(counts(await settled()), {
+      '{events}:orders order.created TimeoutError: x': 2,
+      '{events}:orders order.created Early: z': 1,
     });
   });
 
