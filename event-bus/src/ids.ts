@@ -52,3 +52,9 @@ export function idProblem(id: string, field: string, now = Date.now()): string |
   }
   return null;
 }
+
+/** An ID as the failure index stores it: both halves zero-padded to 20 digits, so that they sort as IDs do. */
+export function paddedId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms.padStart(20, '0')}-${(seq ?? '0').padStart(20, '0')}`;
+}

@@ -4,7 +4,7 @@ import { ErrorReply } from 'redis';
 
 import type { Config } from './config';
 import { RedisUnavailableError } from './errors';
-import { compareIds } from './ids';
+import { compareIds, paddedId } from './ids';
 import { runScript } from './lua';
 import { KEYS, type RedisClient } from './redis';
 
@@ -16,6 +16,11 @@ export interface MutationRequest {
   ids?: string[];
   upToId?: string;
   stream?: string;
+  /** A failure filter (with upToId): the operation walks these failure groups only. */
+  type?: string;
+  failureClass?: string;
+  /** The IDs of the groups the filter selects (GroupReader.matchingGroups); set with a failure filter. */
+  groups?: string[];
   max?: number;
   dryRun?: boolean;
 }
@@ -118,6 +123,52 @@ export class OperationRunner {
     return this.client.sendCommand(args);
   }
 
+  /** Walks each selected failure group up to the operation's bound, batch by batch (lua/move.ts MOVE_GROUP). */
+  private async moveGroups(
+    req: MutationRequest,
+    groups: string[],
+    result: MutationResult,
+    run: { mode: string; operationId: string; flag: string; ttl: string; streams: string; keys: string[] }
+  ): Promise<void> {
+    const upTo = paddedId(result.upToId!);
+    const max = req.max ?? Infinity;
+    for (const gid of groups) {
+      let after = '';
+      for (;;) {
+        if (this.stopping) {
+          result.outcome = 'partial';
+          return;
+        }
+        const limit = Math.min(this.config.batchSize, max - result.done);
+        if (limit <= 0) {
+          return;
+        }
+        const [done, missing, invalid, last, full, ...reasons] = (await runScript(this.client, 'moveGroup', run.keys, [
+          run.mode,
+          gid,
+          after,
+          upTo,
+          limit,
+          run.operationId,
+          run.flag,
+          KEYS.prefix,
+          run.ttl,
+          run.streams,
+        ])) as [number, number, number, string | null, number, ...string[]];
+        result.done += done;
+        result.skipped += missing + invalid;
+        result.invalid += invalid;
+        this.noteInvalid(result, reasons);
+        result.batches++;
+        await this.onBatch?.(result.done);
+        if (!full || !last) {
+          break;
+        }
+        after = last;
+      }
+    }
+  }
+
   private async execute(req: MutationRequest): Promise<MutationResult> {
     const started = Date.now();
     const t0 = performance.now();
@@ -171,6 +222,9 @@ export class OperationRunner {
           result.upToId ?? '',
           'stream',
           req.stream ?? '',
+          // The failure filter, as JSON: a type of '' (entries without one) differs from no type filter.
+          'filter',
+          req.groups ? JSON.stringify({ type: req.type, failureClass: req.failureClass }) : '',
           'recorded',
           record ? '1' : '0',
           'retried',
@@ -211,6 +265,8 @@ export class OperationRunner {
           result.batches++;
           await this.onBatch?.(result.done);
         }
+      } else if (req.groups && result.upToId !== null) {
+        await this.moveGroups(req, req.groups, result, { mode, operationId, flag, ttl, streams, keys });
       } else if (result.upToId !== null) {
         let start = '-';
         const max = req.max ?? Infinity;

@@ -325,3 +325,86 @@ describe('entries other producers add or remove', () => {
     assert.equal(await client.sendCommand(['HGET', '{events}:dlq:index', 'indexed']), '0');
   });
 });
+
+describe('retry and purge by failure group', () => {
+  test('a group retry moves its group up to the snapshot and nothing else, arrivals during it included', async () => {
+    const timeouts = await seedReason(ORDERS, 450, 'TimeoutError: upstream did not answer within 30 s');
+    const invalid = await seedReason(ORDERS, 40, 'ValidationError: amount must be positive');
+    const payments = await seedReason(PAYMENTS, 30, 'TimeoutError: upstream did not answer within 30 s');
+    const { snapshotId } = await groups();
+    const failureClass = 'TimeoutError: upstream did not answer within <n> s';
+
+    const dry = await postMutation(app, 'retry', { upToId: snapshotId, stream: ORDERS, failureClass, dryRun: true });
+    assert.equal(dry.statusCode, 200, dry.body);
+    assert.equal(dry.json().retried, 450, 'the dry run counts the group exactly');
+
+    // Arrivals of the same group while the retry runs: newer than its snapshot, so they stay.
+    let arrivals: string[] = [];
+    app.runner.onBatch = async () => {
+      if (arrivals.length === 0) {
+        arrivals = await seedReason(ORDERS, 5, 'TimeoutError: upstream did not answer within 30 s');
+      }
+    };
+    const res = await postMutation(app, 'retry', { upToId: snapshotId, stream: ORDERS, failureClass }).finally(
+      () => (app.runner.onBatch = undefined)
+    );
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().retried, 450);
+    assert.ok(res.json().operationId);
+
+    const dlq = new Set((await client.sendCommand<string[][]>(['XRANGE', DLQ, '-', '+'])).map((e) => e[0]));
+    assert.ok(
+      timeouts.every((id) => !dlq.has(id)),
+      'every entry of the group up to the snapshot moved'
+    );
+    assert.ok(
+      [...invalid, ...payments, ...arrivals].every((id) => dlq.has(id)),
+      'nothing else moved'
+    );
+    assert.equal(arrivals.length, 5);
+    assert.equal(Number(await client.sendCommand(['XLEN', ORDERS])), 450);
+
+    const op = (await app.inject({ url: `/api/events/dlq/operations/${res.json().operationId}`, headers: AUTH })).json<{
+      type: string | null;
+      failureClass: string | null;
+      stream: string | null;
+    }>();
+    assert.deepEqual([op.stream, op.type, op.failureClass], [ORDERS, null, failureClass]);
+    assert.deepEqual(counts(await groups()), {
+      '{events}:orders order.created ValidationError: amount must be positive': 40,
+      '{events}:payments order.created TimeoutError: upstream did not answer within <n> s': 30,
+      '{events}:orders order.created TimeoutError: upstream did not answer within <n> s': 5,
+    });
+  });
+
+  test('a class across streams, a type, and a purge of one group', async () => {
+    await seedReason(ORDERS, 3, 'Boom: a');
+    await seedReason(PAYMENTS, 4, 'Boom: a', 'payment.captured');
+    const keep = await seedReason(PAYMENTS, 2, 'Other: b', 'payment.captured');
+    const { snapshotId } = await groups();
+
+    const byType = await postMutation(app, 'retry', { upToId: snapshotId, type: 'payment.captured', dryRun: true });
+    assert.equal(byType.json().retried, 6);
+    const purge = await postMutation(app, 'purge', { confirm: 'purge', upToId: snapshotId, failureClass: 'Boom: a' });
+    assert.equal(purge.statusCode, 200, purge.body);
+    assert.equal(purge.json().purged, 7);
+    assert.deepEqual(
+      (await client.sendCommand<string[][]>(['XRANGE', DLQ, '-', '+'])).map((e) => e[0]),
+      keep
+    );
+    const none = await postMutation(app, 'retry', { upToId: snapshotId, failureClass: 'No such class' });
+    assert.deepEqual([none.statusCode, none.json().retried], [200, 0]);
+  });
+
+  test('refused with 409 index_stale while the groups are being repaired, nothing changed', async () => {
+    await client.sendCommand(['XADD', DLQ, '*', 'stream', ORDERS, 'reason', 'Early: z', 'payload', '{}']);
+    const ids = await seedReason(ORDERS, 3, 'Boom: a');
+    const res = await postMutation(app, 'retry', { upToId: ids[2], failureClass: 'Boom: a' });
+    assert.equal(res.statusCode, 409, res.body);
+    assert.equal(res.json().error, 'index_stale');
+    assert.equal(Number(await client.sendCommand(['XLEN', DLQ])), 4);
+    await app.store.whenGroupsRepaired();
+    const again = await postMutation(app, 'retry', { upToId: ids[2], failureClass: 'Boom: a' });
+    assert.deepEqual([again.statusCode, again.json().retried], [200, 3]);
+  });
+});

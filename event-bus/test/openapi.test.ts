@@ -90,7 +90,14 @@ describe('openapi.yaml', () => {
     };
     assert.equal(retry.oneOf.length, 2);
     assert.ok(retry.oneOf.every((b) => b.additionalProperties === false));
-    assert.deepEqual(Object.keys(retry.oneOf[1].properties).sort(), ['dryRun', 'max', 'stream', 'upToId']);
+    assert.deepEqual(Object.keys(retry.oneOf[1].properties).sort(), [
+      'dryRun',
+      'failureClass',
+      'max',
+      'stream',
+      'type',
+      'upToId',
+    ]);
     const purge = schema('PurgeRequest') as { oneOf: Array<{ required: string[] }> };
     assert.ok(purge.oneOf.every((b) => b.required.includes('confirm')));
   });

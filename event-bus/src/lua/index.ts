@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { RedisClient } from '../redis';
 import { DEAD_LETTER } from './deadLetter';
 import { READ_GROUPS, REPAIR_PRUNE, REPAIR_SCAN } from './failureIndex';
-import { MOVE_IDS, MOVE_RANGE } from './move';
+import { MOVE_GROUP, MOVE_IDS, MOVE_RANGE } from './move';
 import { ENTRY_EXISTS, READ_DLQ, STREAM_ENDS } from './reads';
 import { SEED } from './seed';
 
@@ -17,6 +17,7 @@ export const SCRIPTS = {
   readDlq: READ_DLQ,
   moveRange: MOVE_RANGE,
   moveIds: MOVE_IDS,
+  moveGroup: MOVE_GROUP,
   deadLetter: DEAD_LETTER,
   seed: SEED,
   readGroups: READ_GROUPS,

@@ -155,3 +155,34 @@ local reply = { done, skipped, #bad / 3 }
 for i = 1, #bad do reply[#reply + 1] = bad[i] end
 return reply
 `;
+
+/**
+ * One batch of a retry or purge of failure groups: the entries of one group (failureIndex.ts) after a member and up
+ * to the operation's bound, so it never reads an entry of another group.
+ * KEYS: dlq, counts, moved list, operation hash, provenance set.
+ * ARGV: mode, group ID, exclusive start member ('' for the beginning), inclusive last member, limit, operation ID,
+ * record flag, key prefix, ttl, configured streams.
+ * Returns { done, missing, invalid, last member or false, 1 if the batch was full, then id, why, origin... }.
+ */
+export const MOVE_GROUP =
+  `
+local dlq, counts, moved, op, provenance = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local mode, gid, after, upTo, limit = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local opId, record, prefix, ttl, streams = ARGV[6], ARGV[7] == '1', ARGV[8], tonumber(ARGV[9]), ARGV[10]
+` +
+  CHECK_AND_APPLY +
+  `
+local key = prefix .. 'dlq:group:' .. gid
+local members = redis.call('ZRANGEBYLEX', key, after == '' and '-' or '(' .. after, '[' .. upTo, 'LIMIT', 0, limit)
+local missing = 0
+for i = 1, #members do
+  local ms, seq = string.match(members[i], '^0*(%d+)%-0*(%d+)$')
+  local id = ms .. '-' .. seq
+  local e = redis.call('XRANGE', dlq, id, id)
+  if #e == 0 then missing = missing + 1 else consider(id, fieldsOf(e[1][2])) end
+end
+local done = apply()
+local reply = { done, missing, #bad / 3, members[#members] or false, #members == limit and 1 or 0 }
+for i = 1, #bad do reply[#reply + 1] = bad[i] end
+return reply
+`;

@@ -16,6 +16,8 @@ interface MutationBody {
   ids?: string[];
   upToId?: string;
   stream?: string;
+  type?: string;
+  failureClass?: string;
   max?: number;
   dryRun?: boolean;
 }
@@ -177,6 +179,8 @@ function audit(req: FastifyRequest, action: Action, actor: string, body: Mutatio
           upToId: body.upToId,
           effectiveUpToId: result.upToId,
           stream: body.stream,
+          type: body.type,
+          failureClass: body.failureClass,
           max: body.max,
           dryRun: body.dryRun === true,
           idempotencyKey: typeof req.headers['idempotency-key'] === 'string',
@@ -223,9 +227,26 @@ export const mutationRoutes: FastifyPluginAsync<{ config: Config }> = async (app
       ids: body.ids,
       upToId: body.upToId,
       stream: body.stream,
+      type: body.type,
+      failureClass: body.failureClass,
       max: body.max,
       dryRun: body.dryRun,
     };
+    if (body.type !== undefined || body.failureClass !== undefined) {
+      const groups = await app.store.matchingGroups({
+        stream: body.stream,
+        type: body.type,
+        failureClass: body.failureClass,
+      });
+      if (!groups) {
+        throw new HttpError(409, {
+          error: 'index_stale',
+          message:
+            'Entries were written to or deleted from the DLQ behind the service; its failure groups are being recounted. Nothing was changed: try again in a few seconds.',
+        });
+      }
+      request.groups = groups;
+    }
 
     let idempotency: Idempotency | null = null;
     if (typeof key === 'string') {

@@ -27,6 +27,13 @@ interface IndexState {
   rows: Array<string | number | null>;
 }
 
+/** What a retry or purge of failure groups selects; an absent field matches any value. */
+export interface GroupFilter {
+  stream?: string;
+  type?: string;
+  failureClass?: string;
+}
+
 export interface GroupsQuery {
   stream?: string;
   limit: number;
@@ -140,6 +147,36 @@ export class GroupReader {
       groups: shown,
       other: { groups: rest.length, count: rest.reduce((sum, g) => sum + g.count, 0) },
     };
+  }
+
+  /**
+   * The IDs of the groups a retry or purge filter selects, read from an index that agrees with the DLQ (arrivals
+   * newer than it are filed first); null while it does not, with a repair started.
+   */
+  async matchingGroups(filter: GroupFilter): Promise<string[] | null> {
+    if (!this.client.isReady) {
+      throw new RedisUnavailableError('not connected');
+    }
+    let state = await this.read();
+    if (state.behind && (await this.catchUp(state.lastAdded, CATCH_UP_INLINE))) {
+      state = await this.read();
+    }
+    if (state.stale) {
+      this.repairInBackground();
+      return null;
+    }
+    const ids: string[] = [];
+    for (let i = 0; i + 4 < state.rows.length; i += 5) {
+      const meta = JSON.parse(String(state.rows[i + 1])) as GroupMeta;
+      if (
+        (filter.stream === undefined || meta.stream === filter.stream) &&
+        (filter.type === undefined || meta.type === filter.type) &&
+        (filter.failureClass === undefined || meta.failureClass === filter.failureClass)
+      ) {
+        ids.push(String(state.rows[i]));
+      }
+    }
+    return ids;
   }
 
   /** The groups' rows and whether the index agrees with the DLQ. */

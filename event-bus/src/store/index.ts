@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import type { RedisClient } from '../redis';
 import { EntryReader, type DlqEntryView, type DlqPage, type ListQuery } from './entries';
-import { GroupReader, type GroupsAnswer, type GroupsQuery } from './groups';
+import { GroupReader, type GroupFilter, type GroupsAnswer, type GroupsQuery } from './groups';
 import { HealthReader, type HealthBody, type StoreLog } from './health';
 import { OperationReader, type OperationView } from './operation';
 
@@ -10,7 +10,7 @@ import { OperationReader, type OperationView } from './operation';
 // object (`app.store`).
 
 export type { DlqEntryView, DlqPage, ListQuery } from './entries';
-export type { FailureGroup, GroupsAnswer, GroupsQuery } from './groups';
+export type { FailureGroup, GroupFilter, GroupsAnswer, GroupsQuery } from './groups';
 export type { GroupHealth, HealthBody, StoreLog, StreamHealth } from './health';
 export { STALLED_AFTER_MS, type OperationView } from './operation';
 
@@ -72,6 +72,11 @@ export class Store {
 
   groups(query: GroupsQuery): Promise<GroupsAnswer> {
     return this.failureGroups.groups(query);
+  }
+
+  /** The groups a retry or purge filter selects; null while the index is being repaired. */
+  matchingGroups(filter: GroupFilter): Promise<string[] | null> {
+    return this.failureGroups.matchingGroups(filter);
   }
 
   /** Resolves when a failure-index repair that is running has finished. */

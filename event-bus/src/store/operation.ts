@@ -18,12 +18,25 @@ export interface OperationView {
   outcome: string;
   upToId: string | null;
   stream: string | null;
+  /** The failure filter the operation ran with, if any. */
+  type: string | null;
+  failureClass: string | null;
   retried: number;
   purged: number;
   skipped: number;
   /** Retried messages that came back to the DLQ, each counted once; null for a retry too large to be recorded. */
   refailed: number | null;
   pending: number | null;
+}
+
+/** The failure filter an operation recorded (JSON, empty without one); a record it cannot read counts as none. */
+function parseFilter(raw: string | undefined): { type?: string; failureClass?: string } {
+  try {
+    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    return parsed && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
 }
 
 export class OperationReader {
@@ -41,6 +54,7 @@ export class OperationReader {
     if (!h.action) {
       return null;
     }
+    const filter = parseFilter(h.filter);
     const view: OperationView = {
       operationId,
       action: h.action,
@@ -50,6 +64,8 @@ export class OperationReader {
       outcome: h.outcome ?? 'running',
       upToId: h.upToId || null,
       stream: h.stream || null,
+      type: filter.type ?? null,
+      failureClass: filter.failureClass ?? null,
       retried: Number(h.retried ?? 0),
       purged: Number(h.purged ?? 0),
       skipped: Number(h.skipped ?? 0),

@@ -24,6 +24,22 @@ export async function mutationChecks(api: Client, state: State, allowMutations: 
     );
   });
 
+  await check('POST /api/events/dlq/retry dryRun with a failure filter counts one failure group', async () => {
+    const res = await postJson('/api/events/dlq/retry', {
+      upToId: state.snapshotId ?? '1-1',
+      failureClass: 'contract check: a class no entry has',
+      dryRun: true,
+    });
+    expect(res.status !== 400, 'retry does not accept a failure filter (type, failureClass): no retry by group');
+    expect(res.status === 200 || res.status === 409, `got ${res.status}: ${res.text.slice(0, 200)}`);
+    if (res.status === 200) {
+      expectSchema('RetryResult', res.json);
+      expect(res.json.retried === 0, `a class no entry has counted ${String(res.json.retried)}`);
+    } else {
+      expect(res.json.error === 'index_stale', `409 ${String(res.json.error)}, expected index_stale`);
+    }
+  });
+
   await check('POST /api/events/dlq/retry of an ID not in the DLQ skips it (not an error)', async () => {
     const res = await postJson('/api/events/dlq/retry', { ids: ['1-1'] }, { 'x-grafana-user': 'contract-suite' });
     expect(res.status === 200, `got ${res.status}: ${res.text.slice(0, 200)}`);
