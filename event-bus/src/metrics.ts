@@ -1,8 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { Config } from './config';
+import { compareIds } from './ids';
 import { runScript } from './lua';
 import { infoPairs, KEYS, pairs, type RedisClient } from './redis';
+
+/** Failure classes exported by name; a bounded number, so an alert can see a new one without unbounded series. */
+export const METRIC_CLASSES = 20;
 
 // One registry per app so tests can build several apps in one process. Gauges are filled from Redis at scrape
 // time with constant-cost commands; no label carries a message or an ID.
@@ -74,6 +78,17 @@ export class Metrics {
     labelNames: ['stream'],
     registers: [this.registry],
   });
+  private readonly failureClassEntries = new Gauge({
+    name: 'eventbus_dlq_failure_class_entries',
+    help: `DLQ entries by origin stream and failure class (GET /api/events/dlq/groups): the ${METRIC_CLASSES} largest, the rest of each stream as failure_class="(other classes)".`,
+    labelNames: ['stream', 'failure_class'],
+    registers: [this.registry],
+  });
+  private readonly failureIndexStale = new Gauge({
+    name: 'eventbus_dlq_failure_index_stale',
+    help: '1 while the failure groups disagree with the DLQ (entries written or deleted behind the service).',
+    registers: [this.registry],
+  });
   private readonly redisUp = new Gauge({
     name: 'eventbus_redis_up',
     help: '1 when Redis answered the last scrape.',
@@ -88,7 +103,15 @@ export class Metrics {
   }
 
   private resetRedisGauges(): void {
-    for (const m of [this.dlqLength, this.oldestAge, this.streamLength, this.groupLag, this.groupPending]) {
+    for (const m of [
+      this.dlqLength,
+      this.oldestAge,
+      this.streamLength,
+      this.groupLag,
+      this.groupPending,
+      this.failureClassEntries,
+      this.failureIndexStale,
+    ]) {
       m.reset();
     }
     this.deadLettered.reset();
@@ -132,6 +155,7 @@ export class Metrics {
         this.deadLettered.inc({ stream: field.slice('deadLettered:'.length) }, Number(n));
       }
     }
+    await this.fillFailureClasses();
     await Promise.all(
       this.config.streams.map(async (s) => {
         const [len, groups] = await Promise.all([
@@ -149,5 +173,34 @@ export class Metrics {
         }
       })
     );
+  }
+
+  /** From the failure index as it is (a scrape files nothing): counts by stream and class, and whether they agree. */
+  private async fillFailureClasses(): Promise<void> {
+    const reply = (await runScript(this.client, 'readGroups', [this.config.dlqStream], [KEYS.prefix])) as Array<
+      string | number | null
+    >;
+    const [length, newest, indexed, lastAdded] = reply;
+    const behind = Boolean(newest) && (!lastAdded || compareIds(String(newest), String(lastAdded)) > 0);
+    this.failureIndexStale.set(Number(length) !== Number(indexed) || behind ? 1 : 0);
+    const byClass = new Map<string, { stream: string; failureClass: string; count: number }>();
+    for (let i = 4; i + 4 < reply.length; i += 5) {
+      const meta = JSON.parse(String(reply[i + 1])) as { stream?: string; failureClass?: string };
+      const count = Number(reply[i + 2]);
+      if (!meta.stream || meta.failureClass === undefined || count === 0) {
+        continue;
+      }
+      const key = `${meta.stream}\0${meta.failureClass}`;
+      const row = byClass.get(key) ?? { stream: meta.stream, failureClass: meta.failureClass, count: 0 };
+      row.count += count;
+      byClass.set(key, row);
+    }
+    const rows = [...byClass.values()].sort((a, b) => b.count - a.count);
+    for (const row of rows.slice(0, METRIC_CLASSES)) {
+      this.failureClassEntries.set({ stream: row.stream, failure_class: row.failureClass }, row.count);
+    }
+    for (const row of rows.slice(METRIC_CLASSES)) {
+      this.failureClassEntries.inc({ stream: row.stream, failure_class: '(other classes)' }, row.count);
+    }
   }
 }

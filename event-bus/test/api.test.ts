@@ -76,6 +76,8 @@ describe('GET /livez and /metrics', () => {
       'eventbus_dlq_purged_messages_total',
       'eventbus_dlq_operation_duration_seconds',
       'eventbus_redis_up 1',
+      'eventbus_dlq_failure_class_entries{stream="{events}:orders",failure_class="ValidationError: amount must be positive"} 3',
+      'eventbus_dlq_failure_index_stale 0',
       'process_cpu_user_seconds_total',
     ]) {
       assert.ok(res.body.includes(name), `missing ${name}`);

@@ -408,3 +408,26 @@ describe('retry and purge by failure group', () => {
     assert.deepEqual([again.statusCode, again.json().retried], [200, 3]);
   });
 });
+
+describe('metrics', () => {
+  test('depth by stream and failure class: the 20 largest by name, the rest summed, and whether the index agrees', async () => {
+    for (let k = 0; k < 25; k++) {
+      await seedReason(ORDERS, 30 - k, `Error${String.fromCharCode(97 + k)}: failed`);
+    }
+    const body = (await app.inject({ url: '/metrics' })).body;
+    const lines = body.split('\n').filter((l) => l.startsWith('eventbus_dlq_failure_class_entries{'));
+    assert.equal(lines.length, 21);
+    assert.ok(
+      lines.includes('eventbus_dlq_failure_class_entries{stream="{events}:orders",failure_class="Errora: failed"} 30')
+    );
+    // The five smallest: 10 + 9 + 8 + 7 + 6.
+    assert.ok(
+      lines.includes('eventbus_dlq_failure_class_entries{stream="{events}:orders",failure_class="(other classes)"} 40'),
+      lines.join('\n')
+    );
+    assert.ok(body.includes('eventbus_dlq_failure_index_stale 0'));
+
+    await client.sendCommand(['XTRIM', DLQ, 'MAXLEN', '10']);
+    assert.ok((await app.inject({ url: '/metrics' })).body.includes('eventbus_dlq_failure_index_stale 1'));
+  });
+});
