@@ -26,6 +26,29 @@ export const EVENT_BUS_ALERTS = [
     panelId: 4,
   },
   {
+    name: 'EventBusDlqNewFailureClass',
+    uid: 'opsdesk-eventbus-dlq-new-class',
+    runbook: 'dlq-management',
+    anchor: 'decide-retry-wait-or-purge',
+    params: ['stream', 'failure_class'],
+    severity: 'warning',
+    owner: 'platform-team',
+    source: 'event-bus',
+    // DLQ entries of a failure class the stream's DLQ did not have an hour ago, once the service has been scraped for
+    // an hour (so a restart of Prometheus or a new stack does not call every class new). It resolves an hour later.
+    query:
+      'max by (stream, failure_class) (eventbus_dlq_failure_class_entries unless eventbus_dlq_failure_class_entries offset 1h) and on (stream) (max by (stream) (eventbus_dlq_length offset 1h))',
+    op: 'gt',
+    threshold: 0,
+    for: '1m',
+    noData: 'OK',
+    summary: 'A new failure class in the DLQ of {{ $labels.stream }}: {{ $labels.failure_class }} (%VALUE% entries)',
+    description:
+      'Messages of {{ $labels.stream }} now fail in a way they did not an hour ago. Read the class and a sample in the DLQ health panel and decide whether it is transient before retrying it.',
+    dashboard: EVENT_BUS_DASHBOARD,
+    panelId: 2,
+  },
+  {
     name: 'EventBusDlqOldestMessageTooOld',
     uid: 'opsdesk-eventbus-dlq-oldest',
     runbook: 'dlq-management',

@@ -40,6 +40,7 @@ function input(): ProvisioningInput {
 const messages = (i: ProvisioningInput) => checkProvisioning(i).map((p) => p.message);
 const rules = (i: ProvisioningInput) => i.alertingFiles[0].doc.groups[0].rules;
 const dashboard = (i: ProvisioningInput) => i.dashboards[0].json as any;
+const rule = (i: ProvisioningInput, title: string) => rules(i).find((r: { title: string }) => r.title === title);
 
 describe('provisioning checker', () => {
   it('passes on the repository (npm run check:provisioning)', () => {
@@ -84,10 +85,11 @@ describe('provisioning checker', () => {
 
   it('rejects a runbook_url to a missing runbook, a missing heading, or a runbook not listing the alert', () => {
     const i = input();
-    rules(i)[0].annotations.runbook_url = '/a/opsdesk-runbooks-app/runbooks/dlq?alertname=EventBusDlqBacklogGrowing';
-    rules(i)[1].annotations.runbook_url =
+    rule(i, 'EventBusDlqBacklogGrowing').annotations.runbook_url =
+      '/a/opsdesk-runbooks-app/runbooks/dlq?alertname=EventBusDlqBacklogGrowing';
+    rule(i, 'EventBusDlqOldestMessageTooOld').annotations.runbook_url =
       '/a/opsdesk-runbooks-app/runbooks/dlq-management?alertname=EventBusDlqOldestMessageTooOld#nowhere';
-    rules(i)[2].annotations.runbook_url =
+    rule(i, 'EventBusDown').annotations.runbook_url =
       '/a/opsdesk-runbooks-app/runbooks/troubleshooting/auth-failures?alertname=EventBusDown';
     const found = messages(i).join('\n');
     expect(found).toMatch(/runbook "dlq" does not exist/);
@@ -97,10 +99,10 @@ describe('provisioning checker', () => {
 
   it('rejects a rule without alertname in its link, severity, owner or summary', () => {
     const i = input();
-    rules(i)[0].annotations.runbook_url = '/a/opsdesk-runbooks-app/runbooks/dlq-management';
-    delete rules(i)[0].labels.severity;
-    delete rules(i)[0].labels.owner;
-    delete rules(i)[0].annotations.summary;
+    rule(i, 'EventBusDlqBacklogGrowing').annotations.runbook_url = '/a/opsdesk-runbooks-app/runbooks/dlq-management';
+    delete rule(i, 'EventBusDlqBacklogGrowing').labels.severity;
+    delete rule(i, 'EventBusDlqBacklogGrowing').labels.owner;
+    delete rule(i, 'EventBusDlqBacklogGrowing').annotations.summary;
     const found = messages(i).join('\n');
     expect(found).toMatch(/must carry alertname=/);
     expect(found).toMatch(/labels.severity/);
@@ -110,9 +112,9 @@ describe('provisioning checker', () => {
 
   it('rejects a condition, panel or dashboard that does not exist', () => {
     const i = input();
-    rules(i)[0].condition = 'C';
-    rules(i)[1].panelId = 99;
-    rules(i)[2].dashboardUid = 'opsdesk-nowhere';
+    rule(i, 'EventBusDlqBacklogGrowing').condition = 'C';
+    rule(i, 'EventBusDlqOldestMessageTooOld').panelId = 99;
+    rule(i, 'EventBusDown').dashboardUid = 'opsdesk-nowhere';
     const found = messages(i).join('\n');
     expect(found).toMatch(/condition "C" is not the refId/);
     expect(found).toMatch(/panelId 99 is not a panel of opsdesk-event-bus/);
