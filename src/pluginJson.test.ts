@@ -60,6 +60,7 @@ describe('plugin.json routes', () => {
     expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       'GET api/events/dlq',
       'GET api/events/dlq/entries/*',
+      'GET api/events/dlq/groups',
       'GET api/events/dlq/operations/*',
       'GET api/events/health',
       'POST api/events/dlq/purge',

@@ -8,6 +8,7 @@ import {
   getOperation,
   isCancelled,
   listDlq,
+  listDlqGroups,
   purgeDlq,
   retryDlq,
 } from './eventBus';
@@ -165,6 +166,52 @@ describe('listDlq', () => {
   });
 });
 
+const GROUPS = {
+  snapshotId: '1764176400000-3',
+  total: 42,
+  stale: false,
+  groups: [
+    {
+      stream: '{events}:orders',
+      type: 'order.created',
+      failureClass: 'TimeoutError: no answer within <n> s',
+      count: 40,
+      oldest: { id: '1764172800000-0', at: '2026-11-26T16:00:00.000Z' },
+      newest: { id: '1764176400000-3', at: '2026-11-26T17:00:00.000Z' },
+      sampleId: '1764172800000-0',
+      sampleReason: 'TimeoutError: no answer within 30 s',
+    },
+  ],
+  other: { groups: 1, count: 2 },
+};
+
+describe('listDlqGroups', () => {
+  it('GETs the failure groups through the app proxy with only the given parameters', async () => {
+    fetch.mockReturnValue(of({ data: GROUPS, status: 200 }));
+
+    await expect(listDlqGroups({ stream: '{events}:orders' }, { requestId: 'dlq-groups-1' })).resolves.toEqual(GROUPS);
+
+    expect(fetch).toHaveBeenCalledWith({
+      url: '/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/groups',
+      method: 'GET',
+      params: { stream: '{events}:orders' },
+      showErrorAlert: false,
+      requestId: 'dlq-groups-1',
+    });
+  });
+
+  it.each([
+    ['an HTML page', '<html>login</html>'],
+    ['no stale flag', { ...GROUPS, stale: undefined }],
+    ['a group without a count', { ...GROUPS, groups: [{ ...GROUPS.groups[0], count: '40' }] }],
+    ['a group without its oldest entry', { ...GROUPS, groups: [{ ...GROUPS.groups[0], oldest: null }] }],
+  ])('rejects %s as a malformed answer', async (_name, data) => {
+    fetch.mockReturnValue(of({ data, status: 200 }));
+
+    await expect(listDlqGroups()).rejects.toBeInstanceOf(EventBusResponseError);
+  });
+});
+
 describe('retryDlq and purgeDlq', () => {
   afterEach(() => jest.useRealTimers());
 
@@ -201,6 +248,21 @@ describe('retryDlq and purgeDlq', () => {
 
     expect(fetch.mock.calls[0][0].data).toEqual({ upToId: '5-0', stream: '{events}:orders' });
     expect(fetch.mock.calls[1][0].data).toEqual({ upToId: '5-0' });
+  });
+
+  it('sends a failure filter with a bulk retry, an empty type included (entries without one)', async () => {
+    fetch.mockReturnValue(
+      of({ data: { operationId: 'op_01J0000000', outcome: 'ok', retried: 0, skipped: 0, remaining: 0 } })
+    );
+
+    await retryDlq({ upToId: '5-0', stream: '{events}:orders', type: '', failureClass: 'TimeoutError: x' }, 'k1');
+
+    expect(fetch.mock.calls[0][0].data).toEqual({
+      upToId: '5-0',
+      stream: '{events}:orders',
+      type: '',
+      failureClass: 'TimeoutError: x',
+    });
   });
 
   it('POSTs a purge with confirm "purge"', async () => {

@@ -8,6 +8,7 @@ import {
   stringOr,
   numberOr,
   isDlqEntry,
+  isDlqGroups,
   isDlqPage,
   isOperation,
   isHealth,
@@ -15,6 +16,7 @@ import {
 import {
   EventBusHealth,
   DlqEntry,
+  DlqGroups,
   DlqPage,
   DlqQuery,
   DlqSelection,
@@ -100,6 +102,29 @@ export async function listDlq(
   return response.data;
 }
 
+/** The DLQ by failure group (origin stream, message type, failure class), largest first; `stream` narrows it. */
+export async function listDlqGroups(
+  query: { stream?: string; limit?: number } = {},
+  { timeoutMs = EVENT_BUS_TIMEOUT_MS, requestId }: CancellableRequestOptions = {}
+): Promise<DlqGroups> {
+  const params: Record<string, string | number> = {};
+  if (query.stream) {
+    params.stream = query.stream;
+  }
+  if (query.limit !== undefined) {
+    params.limit = query.limit;
+  }
+  const response = await lastValueFrom(
+    getBackendSrv()
+      .fetch<unknown>({ url: `${EVENT_BUS_URL}/dlq/groups`, method: 'GET', params, showErrorAlert: false, requestId })
+      .pipe(withDeadline(timeoutMs))
+  );
+  if (!isDlqGroups(response.data)) {
+    throw new EventBusResponseError('/api/events/dlq/groups');
+  }
+  return response.data;
+}
+
 /** Retries entries back to their origin streams. The key makes a re-send of the same action return its first answer. */
 export function retryDlq(
   selection: DlqSelection,
@@ -162,7 +187,12 @@ async function mutate(
   const data =
     'ids' in selection
       ? { ids: selection.ids }
-      : { upToId: selection.upToId, ...(selection.stream ? { stream: selection.stream } : {}) };
+      : {
+          upToId: selection.upToId,
+          ...(selection.stream ? { stream: selection.stream } : {}),
+          ...(selection.type !== undefined ? { type: selection.type } : {}),
+          ...(selection.failureClass !== undefined ? { failureClass: selection.failureClass } : {}),
+        };
   const countField = action === 'retry' ? 'retried' : 'purged';
   try {
     const response = await lastValueFrom(

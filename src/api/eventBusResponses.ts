@@ -1,4 +1,12 @@
-import { HealthStatus, EventBusHealth, DlqEntry, DlqPage, InvalidEntry, DlqOperation } from './eventBusTypes';
+import {
+  DlqGroups,
+  HealthStatus,
+  EventBusHealth,
+  DlqEntry,
+  DlqPage,
+  InvalidEntry,
+  DlqOperation,
+} from './eventBusTypes';
 
 // Checks that an answer has the shape the app relies on before it is used: fields may grow and optional ones may
 // be missing, but what the panel reads must be there with the right type.
@@ -53,4 +61,27 @@ export function isOperation(data: unknown): data is DlqOperation {
 
 export function isHealth(data: unknown): data is EventBusHealth {
   return typeof data === 'object' && data !== null && HEALTH_STATUSES.includes((data as EventBusHealth).status);
+}
+
+function isEntryRef(value: unknown): boolean {
+  return isRecord(value) && typeof value.id === 'string';
+}
+
+export function isDlqGroups(data: unknown): data is DlqGroups {
+  return (
+    isRecord(data) &&
+    typeof data.total === 'number' &&
+    typeof data.stale === 'boolean' &&
+    isRecord(data.other) &&
+    Array.isArray(data.groups) &&
+    data.groups.every(
+      (g) =>
+        isRecord(g) &&
+        typeof g.stream === 'string' &&
+        typeof g.failureClass === 'string' &&
+        typeof g.count === 'number' &&
+        isEntryRef(g.oldest) &&
+        isEntryRef(g.newest)
+    )
+  );
 }

@@ -74,7 +74,8 @@ export interface DlqQuery {
 }
 
 /** Exactly the entries listed, or every entry up to an ID (optionally of one origin stream). */
-export type DlqSelection = { ids: string[] } | { upToId: string; stream?: string };
+export type DlqSelection =
+  { ids: string[] } | { upToId: string; stream?: string; type?: string; failureClass?: string };
 
 /**
  * What a retry or purge did. `ok` is a 200; `unknown` (Redis failed mid-way) and `partial` (the service shut down)
@@ -121,4 +122,33 @@ export interface DlqOperation {
   refailed?: number | null;
   /** Retried messages not yet processed by every group; `null` when the service cannot tell. */
   pending?: number | null;
+}
+
+/** An entry of a failure group: its ID and the time in it. */
+export interface EntryRef {
+  id: string;
+  at: string | null;
+}
+
+/** One failure group: the DLQ entries of one origin stream, message type and failure class. */
+export interface FailureGroup {
+  stream: string;
+  type: string;
+  failureClass: string;
+  count: number;
+  oldest: EntryRef;
+  newest: EntryRef;
+  sampleId: string;
+  sampleReason: string;
+}
+
+/** `GET /api/events/dlq/groups`: the DLQ by failure group, largest first. */
+export interface DlqGroups {
+  snapshotId: string | null;
+  total: number;
+  /** The counts are not exact: entries were written or deleted behind the service and are being recounted. */
+  stale: boolean;
+  groups: FailureGroup[];
+  /** The groups past the limit, summed. */
+  other: { groups: number; count: number };
 }
