@@ -4,8 +4,8 @@ import { ErrorReply } from 'redis';
 
 import type { Config } from './config';
 import { RedisUnavailableError } from './errors';
-import { compareIds, paddedId } from './ids';
-import { runScript } from './lua';
+import { type BatchRun, moveByGroups, moveByIds, moveByRange } from './batches';
+import { compareIds } from './ids';
 import { KEYS, type RedisClient } from './redis';
 
 export type Action = 'retry' | 'purge';
@@ -105,68 +105,11 @@ export class OperationRunner {
     }
   }
 
-  /** Keeps the first INVALID_REPORTED entries a batch left in the DLQ as invalid, from its `id, reason, origin`s. */
-  private noteInvalid(result: MutationResult, reasons: string[]): void {
-    for (let i = 0; i + 2 < reasons.length && result.invalidEntries.length < INVALID_REPORTED; i += 3) {
-      result.invalidEntries.push({
-        id: String(reasons[i]),
-        why: String(reasons[i + 1]),
-        stream: String(reasons[i + 2]),
-      });
-    }
-  }
-
   private cmd(args: string[]): Promise<unknown> {
     if (!this.client.isReady) {
       return Promise.reject(new RedisUnavailableError('not connected'));
     }
     return this.client.sendCommand(args);
-  }
-
-  /** Walks each selected failure group up to the operation's bound, batch by batch (lua/move.ts MOVE_GROUP). */
-  private async moveGroups(
-    req: MutationRequest,
-    groups: string[],
-    result: MutationResult,
-    run: { mode: string; operationId: string; flag: string; ttl: string; streams: string; keys: string[] }
-  ): Promise<void> {
-    const upTo = paddedId(result.upToId!);
-    const max = req.max ?? Infinity;
-    for (const gid of groups) {
-      let after = '';
-      for (;;) {
-        if (this.stopping) {
-          result.outcome = 'partial';
-          return;
-        }
-        const limit = Math.min(this.config.batchSize, max - result.done);
-        if (limit <= 0) {
-          return;
-        }
-        const [done, missing, invalid, last, full, ...reasons] = (await runScript(this.client, 'moveGroup', run.keys, [
-          run.mode,
-          gid,
-          after,
-          upTo,
-          limit,
-          run.operationId,
-          run.flag,
-          KEYS.prefix,
-          run.ttl,
-          run.streams,
-        ])) as [number, number, number, string | null, number, ...string[]];
-        result.done += done;
-        result.skipped += missing + invalid;
-        result.invalid += invalid;
-        this.noteInvalid(result, reasons);
-        result.batches++;
-        await this.onBatch?.(result.done);
-        if (!full || !last) {
-          break;
-        }
-        after = last;
-      }
-    }
   }
 
   private async execute(req: MutationRequest): Promise<MutationResult> {
@@ -238,71 +181,21 @@ export class OperationRunner {
         ]);
         await this.cmd(['EXPIRE', opKey, ttl]);
       }
-      const keys = [dlq, KEYS.counts, movesKey, opKey, retriedKey];
-      const streams = this.config.streams.join(',');
-      const flag = record ? '1' : '0';
+      const run: BatchRun = {
+        client: this.client,
+        batchSize: this.config.batchSize,
+        keys: [dlq, KEYS.counts, movesKey, opKey, retriedKey],
+        args: { mode, operationId, flag: record ? '1' : '0', ttl, streams: this.config.streams.join(',') },
+        result,
+        isStopping: () => this.stopping,
+        onBatch: this.onBatch,
+      };
       if (req.ids) {
-        for (let i = 0; i < req.ids.length; i += this.config.batchSize) {
-          if (this.stopping) {
-            result.outcome = 'partial';
-            break;
-          }
-          const batch = req.ids.slice(i, i + this.config.batchSize);
-          const [done, skipped, invalid, ...reasons] = (await runScript(this.client, 'moveIds', keys, [
-            mode,
-            operationId,
-            flag,
-            KEYS.prefix,
-            ttl,
-            streams,
-            ...batch,
-          ])) as [number, number, number, ...string[]];
-          result.done += done;
-          // Entries no retry can move stay in the DLQ, count as skipped and are reported with their reason.
-          result.skipped += skipped + invalid;
-          result.invalid += invalid;
-          this.noteInvalid(result, reasons);
-          result.batches++;
-          await this.onBatch?.(result.done);
-        }
+        await moveByIds(run, req.ids);
       } else if (req.groups && result.upToId !== null) {
-        await this.moveGroups(req, req.groups, result, { mode, operationId, flag, ttl, streams, keys });
+        await moveByGroups(run, req.groups, result.upToId, req.max ?? Infinity);
       } else if (result.upToId !== null) {
-        let start = '-';
-        const max = req.max ?? Infinity;
-        for (;;) {
-          if (this.stopping) {
-            result.outcome = 'partial';
-            break;
-          }
-          const limit = Math.min(this.config.batchSize, max - result.done);
-          if (limit <= 0) {
-            break;
-          }
-          const [done, invalid, last, , more, ...reasons] = (await runScript(this.client, 'moveRange', keys, [
-            mode,
-            start,
-            result.upToId,
-            this.config.batchSize,
-            limit,
-            req.stream ?? '',
-            operationId,
-            flag,
-            KEYS.prefix,
-            ttl,
-            streams,
-          ])) as [number, number, string, number, number, ...string[]];
-          result.done += done;
-          result.invalid += invalid;
-          this.noteInvalid(result, reasons);
-          result.batches++;
-          await this.onBatch?.(result.done);
-          if (!more || last === '') {
-            break;
-          }
-          start = `(${last}`;
-        }
-        result.skipped = result.invalid;
+        await moveByRange(run, result.upToId, req.stream ?? '', req.max ?? Infinity);
       }
       result.remaining = Number(await this.cmd(['XLEN', dlq]));
       if (writes) {
