@@ -1,49 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-
-import type { FastifyInstance } from 'fastify';
+import { describe, test } from 'node:test';
 
 import type { GroupsAnswer } from '../src/store';
-import type { RedisClient } from '../src/redis';
-import type { RedisServer } from '../src/redisServer';
 import { seedDlq } from '../src/tools/seed';
-import {
-  assertSchema,
-  AUTH,
-  connectedClient,
-  DLQ,
-  makeApp,
-  ORDERS,
-  PAYMENTS,
-  postMutation,
-  startRedis,
-} from './helpers';
+import { assertSchema, AUTH, DLQ, ORDERS, PAYMENTS, postMutation, redisTestBed } from './helpers';
 
 // GET /api/events/dlq/groups: the DLQ by failure group, from the index the add and remove scripts keep, exact after
 // the service's own moves and repaired (saying `stale` meanwhile) after other producers write or delete behind it.
 
-let redis: RedisServer;
-let app: FastifyInstance;
-let client: RedisClient;
-
-before(async () => {
-  redis = await startRedis();
-  client = await connectedClient(redis.url);
-  app = await makeApp(redis.url);
-});
-
-after(async () => {
-  await app.close();
-  await client.close();
-  await redis.destroy();
-});
-
-beforeEach(async () => {
-  await client.sendCommand(['FLUSHALL']);
-});
+const bed = redisTestBed();
 
 async function groups(query = ''): Promise<GroupsAnswer> {
-  const res = await app.inject({ method: 'GET', url: `/api/events/dlq/groups${query}`, headers: AUTH });
+  const res = await bed.app.inject({ method: 'GET', url: `/api/events/dlq/groups${query}`, headers: AUTH });
   assert.equal(res.statusCode, 200, res.body);
   const body = res.json<GroupsAnswer>();
   assertSchema('DlqGroups', body);
@@ -53,7 +21,7 @@ async function groups(query = ''): Promise<GroupsAnswer> {
 /** Asks until the index is repaired, as a client polling a stale answer would. */
 async function settled(query = ''): Promise<GroupsAnswer> {
   await groups(query);
-  await app.store.whenGroupsRepaired();
+  await bed.app.store.whenGroupsRepaired();
   const answer = await groups(query);
   assert.equal(answer.stale, false, 'the repair left the index stale');
   return answer;
@@ -64,7 +32,7 @@ const counts = (answer: GroupsAnswer) =>
 
 async function seedReason(origin: string, n: number, reason: string, type = 'order.created'): Promise<string[]> {
   return seedDlq(
-    client,
+    bed.client,
     { dlqStream: DLQ },
     origin,
     Array.from({ length: n }, (_, i) => `{"i":${i}}`),
@@ -77,7 +45,7 @@ async function seedReason(origin: string, n: number, reason: string, type = 'ord
 
 describe('failure classes', () => {
   const classOf = async (reason: string) => {
-    await client.sendCommand(['FLUSHALL']);
+    await bed.client.sendCommand(['FLUSHALL']);
     await seedReason(ORDERS, 1, reason);
     return (await groups()).groups[0].failureClass;
   };
@@ -131,7 +99,7 @@ describe('groups', () => {
     assert.equal(first.sampleReason, 'TimeoutError: no answer within 30 s');
     assert.equal(
       answer.snapshotId,
-      (await client.sendCommand<string[][]>(['XREVRANGE', DLQ, '+', '-', 'COUNT', '1']))[0][0]
+      (await bed.client.sendCommand<string[][]>(['XREVRANGE', DLQ, '+', '-', 'COUNT', '1']))[0][0]
     );
   });
 
@@ -157,9 +125,9 @@ describe('groups', () => {
     const timeouts = await seedReason(ORDERS, 6, 'TimeoutError: x');
     const invalid = await seedReason(ORDERS, 4, 'ValidationError: y');
 
-    assert.equal((await postMutation(app, 'retry', { ids: timeouts.slice(0, 2) })).statusCode, 200);
-    assert.equal((await postMutation(app, 'purge', { confirm: 'purge', ids: [invalid[0]] })).statusCode, 200);
-    assert.equal((await postMutation(app, 'retry', { upToId: timeouts[4] })).statusCode, 200);
+    assert.equal((await postMutation(bed.app, 'retry', { ids: timeouts.slice(0, 2) })).statusCode, 200);
+    assert.equal((await postMutation(bed.app, 'purge', { confirm: 'purge', ids: [invalid[0]] })).statusCode, 200);
+    assert.equal((await postMutation(bed.app, 'retry', { upToId: timeouts[4] })).statusCode, 200);
 
     const answer = await groups();
     assert.equal(answer.stale, false);
@@ -170,19 +138,19 @@ describe('groups', () => {
     });
     assert.equal(answer.groups.find((g) => g.failureClass === 'TimeoutError: x')?.oldest.id, timeouts[5]);
 
-    assert.equal((await postMutation(app, 'purge', { confirm: 'purge', upToId: invalid[3] })).statusCode, 200);
+    assert.equal((await postMutation(bed.app, 'purge', { confirm: 'purge', upToId: invalid[3] })).statusCode, 200);
     const empty = await groups();
     assert.deepEqual([empty.total, empty.groups, empty.stale], [0, [], false]);
   });
 
   test('files what the demo workers dead-letter', async () => {
-    await client.sendCommand(['XGROUP', 'CREATE', ORDERS, 'workers', '$', 'MKSTREAM']);
-    await client.sendCommand(['XADD', ORDERS, '*', 'type', 'order.created', 'payload', '{}']);
-    await client.sendCommand(['XREADGROUP', 'GROUP', 'workers', 'w1', 'COUNT', '1', 'STREAMS', ORDERS, '>']);
+    await bed.client.sendCommand(['XGROUP', 'CREATE', ORDERS, 'workers', '$', 'MKSTREAM']);
+    await bed.client.sendCommand(['XADD', ORDERS, '*', 'type', 'order.created', 'payload', '{}']);
+    await bed.client.sendCommand(['XREADGROUP', 'GROUP', 'workers', 'w1', 'COUNT', '1', 'STREAMS', ORDERS, '>']);
     const { runScript } = await import('../src/lua');
     const { KEYS } = await import('../src/redis');
     await runScript(
-      client,
+      bed.client,
       'deadLetter',
       [ORDERS, DLQ, KEYS.counts, KEYS.reasons, KEYS.stats],
       ['workers', 'w1', 0, 1, 10, KEYS.prefix]
@@ -200,7 +168,7 @@ describe('entries other producers add or remove', () => {
   test("plain XADDs newer than the index (the platform's consumers) are filed before the answer: exact at once", async () => {
     await seedReason(ORDERS, 2, 'TimeoutError: x');
     for (let i = 0; i < 30; i++) {
-      await client.sendCommand([
+      await bed.client.sendCommand([
         'XADD',
         DLQ,
         '*',
@@ -214,7 +182,7 @@ describe('entries other producers add or remove', () => {
         '{}',
       ]);
     }
-    await client.sendCommand(['XADD', DLQ, '*', 'stream', PAYMENTS, 'reason', 'Boom: y', 'payload', '{}']);
+    await bed.client.sendCommand(['XADD', DLQ, '*', 'stream', PAYMENTS, 'reason', 'Boom: y', 'payload', '{}']);
 
     const answer = await groups();
     assert.equal(answer.stale, false);
@@ -226,7 +194,7 @@ describe('entries other producers add or remove', () => {
   });
 
   test('a plain XADD older than an entry the service filed since is stale until the repair files it', async () => {
-    await client.sendCommand([
+    await bed.client.sendCommand([
       'XADD',
       DLQ,
       '*',
@@ -250,8 +218,8 @@ describe('entries other producers add or remove', () => {
 
   test('XDEL and XTRIM behind the index are unfiled by the repair', async () => {
     const ids = await seedReason(ORDERS, 10, 'TimeoutError: x');
-    await client.sendCommand(['XDEL', DLQ, ids[3]]);
-    await client.sendCommand(['XTRIM', DLQ, 'MAXLEN', '5']);
+    await bed.client.sendCommand(['XDEL', DLQ, ids[3]]);
+    await bed.client.sendCommand(['XTRIM', DLQ, 'MAXLEN', '5']);
 
     const answer = await settled();
     assert.equal(answer.total, 5);
@@ -261,8 +229,8 @@ describe('entries other producers add or remove', () => {
 
   test('an XADD and an XDEL that keep the length still show as stale, then exact', async () => {
     const ids = await seedReason(ORDERS, 3, 'TimeoutError: x');
-    await client.sendCommand(['XDEL', DLQ, ids[0]]);
-    await client.sendCommand([
+    await bed.client.sendCommand(['XDEL', DLQ, ids[0]]);
+    await bed.client.sendCommand([
       'XADD',
       DLQ,
       '*',
@@ -286,11 +254,11 @@ describe('entries other producers add or remove', () => {
   test('huge entries written by others are filed a bounded slice at a time, with a short class', async () => {
     const huge = `Crash: ${'x'.repeat(3 * 1024 * 1024)}`;
     for (let i = 0; i < 3; i++) {
-      await client.sendCommand(['XADD', DLQ, '*', 'stream', ORDERS, 'reason', huge, 'payload', '{}']);
+      await bed.client.sendCommand(['XADD', DLQ, '*', 'stream', ORDERS, 'reason', huge, 'payload', '{}']);
     }
     const { runScript } = await import('../src/lua');
     const { KEYS } = await import('../src/redis');
-    const [read, filed, last] = (await runScript(client, 'repairScan', [DLQ], [KEYS.prefix, '-', 500])) as [
+    const [read, filed, last] = (await runScript(bed.client, 'repairScan', [DLQ], [KEYS.prefix, '-', 500])) as [
       number,
       number,
       string | null,
@@ -305,15 +273,15 @@ describe('entries other producers add or remove', () => {
 
   test('a DLQ written before the index existed is filed on first read', async () => {
     await seedReason(ORDERS, 4, 'TimeoutError: x');
-    await client.sendCommand(['DEL', '{events}:dlq:index', '{events}:dlq:groups']);
-    for (const key of await client.sendCommand<string[]>(['KEYS', '{events}:dlq:group:*'])) {
-      await client.sendCommand(['DEL', key]);
+    await bed.client.sendCommand(['DEL', '{events}:dlq:index', '{events}:dlq:groups']);
+    for (const key of await bed.client.sendCommand<string[]>(['KEYS', '{events}:dlq:group:*'])) {
+      await bed.client.sendCommand(['DEL', key]);
     }
     assert.deepEqual(counts(await settled()), { '{events}:orders order.created TimeoutError: x': 4 });
   });
 
   test('past the group cap, new classes are filed as (other) and still leave cleanly', async () => {
-    await client.sendCommand([
+    await bed.client.sendCommand([
       'HSET',
       '{events}:dlq:groups',
       ...Array.from({ length: 1000 }, (_, i) => [`fake${i}`, '{}']).flat(),
@@ -321,8 +289,8 @@ describe('entries other producers add or remove', () => {
     const ids = await seedReason(ORDERS, 2, 'Unique: a');
     const answer = await groups('?limit=500');
     assert.ok(answer.groups.some((g) => g.failureClass === '(other)' && g.count === 2));
-    assert.equal((await postMutation(app, 'purge', { confirm: 'purge', ids })).statusCode, 200);
-    assert.equal(await client.sendCommand(['HGET', '{events}:dlq:index', 'indexed']), '0');
+    assert.equal((await postMutation(bed.app, 'purge', { confirm: 'purge', ids })).statusCode, 200);
+    assert.equal(await bed.client.sendCommand(['HGET', '{events}:dlq:index', 'indexed']), '0');
   });
 });
 
@@ -334,25 +302,30 @@ describe('retry and purge by failure group', () => {
     const { snapshotId } = await groups();
     const failureClass = 'TimeoutError: upstream did not answer within <n> s';
 
-    const dry = await postMutation(app, 'retry', { upToId: snapshotId, stream: ORDERS, failureClass, dryRun: true });
+    const dry = await postMutation(bed.app, 'retry', {
+      upToId: snapshotId,
+      stream: ORDERS,
+      failureClass,
+      dryRun: true,
+    });
     assert.equal(dry.statusCode, 200, dry.body);
     assert.equal(dry.json().retried, 450, 'the dry run counts the group exactly');
 
     // Arrivals of the same group while the retry runs: newer than its snapshot, so they stay.
     let arrivals: string[] = [];
-    app.runner.onBatch = async () => {
+    bed.app.runner.onBatch = async () => {
       if (arrivals.length === 0) {
         arrivals = await seedReason(ORDERS, 5, 'TimeoutError: upstream did not answer within 30 s');
       }
     };
-    const res = await postMutation(app, 'retry', { upToId: snapshotId, stream: ORDERS, failureClass }).finally(
-      () => (app.runner.onBatch = undefined)
+    const res = await postMutation(bed.app, 'retry', { upToId: snapshotId, stream: ORDERS, failureClass }).finally(
+      () => (bed.app.runner.onBatch = undefined)
     );
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().retried, 450);
     assert.ok(res.json().operationId);
 
-    const dlq = new Set((await client.sendCommand<string[][]>(['XRANGE', DLQ, '-', '+'])).map((e) => e[0]));
+    const dlq = new Set((await bed.client.sendCommand<string[][]>(['XRANGE', DLQ, '-', '+'])).map((e) => e[0]));
     assert.ok(
       timeouts.every((id) => !dlq.has(id)),
       'every entry of the group up to the snapshot moved'
@@ -362,9 +335,11 @@ describe('retry and purge by failure group', () => {
       'nothing else moved'
     );
     assert.equal(arrivals.length, 5);
-    assert.equal(Number(await client.sendCommand(['XLEN', ORDERS])), 450);
+    assert.equal(Number(await bed.client.sendCommand(['XLEN', ORDERS])), 450);
 
-    const op = (await app.inject({ url: `/api/events/dlq/operations/${res.json().operationId}`, headers: AUTH })).json<{
+    const op = (
+      await bed.app.inject({ url: `/api/events/dlq/operations/${res.json().operationId}`, headers: AUTH })
+    ).json<{
       type: string | null;
       failureClass: string | null;
       stream: string | null;
@@ -383,28 +358,32 @@ describe('retry and purge by failure group', () => {
     const keep = await seedReason(PAYMENTS, 2, 'Other: b', 'payment.captured');
     const { snapshotId } = await groups();
 
-    const byType = await postMutation(app, 'retry', { upToId: snapshotId, type: 'payment.captured', dryRun: true });
+    const byType = await postMutation(bed.app, 'retry', { upToId: snapshotId, type: 'payment.captured', dryRun: true });
     assert.equal(byType.json().retried, 6);
-    const purge = await postMutation(app, 'purge', { confirm: 'purge', upToId: snapshotId, failureClass: 'Boom: a' });
+    const purge = await postMutation(bed.app, 'purge', {
+      confirm: 'purge',
+      upToId: snapshotId,
+      failureClass: 'Boom: a',
+    });
     assert.equal(purge.statusCode, 200, purge.body);
     assert.equal(purge.json().purged, 7);
     assert.deepEqual(
-      (await client.sendCommand<string[][]>(['XRANGE', DLQ, '-', '+'])).map((e) => e[0]),
+      (await bed.client.sendCommand<string[][]>(['XRANGE', DLQ, '-', '+'])).map((e) => e[0]),
       keep
     );
-    const none = await postMutation(app, 'retry', { upToId: snapshotId, failureClass: 'No such class' });
+    const none = await postMutation(bed.app, 'retry', { upToId: snapshotId, failureClass: 'No such class' });
     assert.deepEqual([none.statusCode, none.json().retried], [200, 0]);
   });
 
   test('refused with 409 index_stale while the groups are being repaired, nothing changed', async () => {
-    await client.sendCommand(['XADD', DLQ, '*', 'stream', ORDERS, 'reason', 'Early: z', 'payload', '{}']);
+    await bed.client.sendCommand(['XADD', DLQ, '*', 'stream', ORDERS, 'reason', 'Early: z', 'payload', '{}']);
     const ids = await seedReason(ORDERS, 3, 'Boom: a');
-    const res = await postMutation(app, 'retry', { upToId: ids[2], failureClass: 'Boom: a' });
+    const res = await postMutation(bed.app, 'retry', { upToId: ids[2], failureClass: 'Boom: a' });
     assert.equal(res.statusCode, 409, res.body);
     assert.equal(res.json().error, 'index_stale');
-    assert.equal(Number(await client.sendCommand(['XLEN', DLQ])), 4);
-    await app.store.whenGroupsRepaired();
-    const again = await postMutation(app, 'retry', { upToId: ids[2], failureClass: 'Boom: a' });
+    assert.equal(Number(await bed.client.sendCommand(['XLEN', DLQ])), 4);
+    await bed.app.store.whenGroupsRepaired();
+    const again = await postMutation(bed.app, 'retry', { upToId: ids[2], failureClass: 'Boom: a' });
     assert.deepEqual([again.statusCode, again.json().retried], [200, 3]);
   });
 });
@@ -414,7 +393,7 @@ describe('metrics', () => {
     for (let k = 0; k < 25; k++) {
       await seedReason(ORDERS, 30 - k, `Error${String.fromCharCode(97 + k)}: failed`);
     }
-    const body = (await app.inject({ url: '/metrics' })).body;
+    const body = (await bed.app.inject({ url: '/metrics' })).body;
     const lines = body.split('\n').filter((l) => l.startsWith('eventbus_dlq_failure_class_entries{'));
     assert.equal(lines.length, 21);
     assert.ok(
@@ -427,7 +406,7 @@ describe('metrics', () => {
     );
     assert.ok(body.includes('eventbus_dlq_failure_index_stale 0'));
 
-    await client.sendCommand(['XTRIM', DLQ, 'MAXLEN', '10']);
-    assert.ok((await app.inject({ url: '/metrics' })).body.includes('eventbus_dlq_failure_index_stale 1'));
+    await bed.client.sendCommand(['XTRIM', DLQ, 'MAXLEN', '10']);
+    assert.ok((await bed.app.inject({ url: '/metrics' })).body.includes('eventbus_dlq_failure_index_stale 1'));
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
@@ -299,4 +300,32 @@ export async function startServerProcess(
     throw err;
   }
   return { base, child, exited };
+}
+
+export interface TestBed {
+  redis: RedisServer;
+  app: FastifyInstance;
+  client: RedisClient;
+}
+
+/**
+ * The usual setup of a suite: a redis-server of its own, a client and the app on it, started before the suite,
+ * emptied before each test and stopped after. The fields are set once the suite's `before` has run.
+ */
+export function redisTestBed(): TestBed {
+  const bed = {} as TestBed;
+  before(async () => {
+    bed.redis = await startRedis();
+    bed.client = await connectedClient(bed.redis.url);
+    bed.app = await makeApp(bed.redis.url);
+  });
+  after(async () => {
+    await bed.app.close();
+    await bed.client.close();
+    await bed.redis.destroy();
+  });
+  beforeEach(async () => {
+    await bed.client.sendCommand(['FLUSHALL']);
+  });
+  return bed;
 }
