@@ -106,10 +106,7 @@ export class GroupReader {
     if (!this.client.isReady) {
       throw new RedisUnavailableError('not connected');
     }
-    let reply = await this.read();
-    if (reply.behind && (await this.catchUp(reply.lastAdded, CATCH_UP_INLINE))) {
-      reply = await this.read();
-    }
+    const reply = await this.current();
     const { length, newest, stale } = reply;
     if (stale) {
       this.repairInBackground();
@@ -157,10 +154,7 @@ export class GroupReader {
     if (!this.client.isReady) {
       throw new RedisUnavailableError('not connected');
     }
-    let state = await this.read();
-    if (state.behind && (await this.catchUp(state.lastAdded, CATCH_UP_INLINE))) {
-      state = await this.read();
-    }
+    const state = await this.current();
     if (state.stale) {
       this.repairInBackground();
       return null;
@@ -177,6 +171,15 @@ export class GroupReader {
       }
     }
     return ids;
+  }
+
+  /** The index as it is once the arrivals newer than it are filed (up to CATCH_UP_INLINE of them). */
+  private async current(): Promise<IndexState> {
+    const state = await this.read();
+    if (state.behind && (await this.catchUp(state.lastAdded, CATCH_UP_INLINE))) {
+      return this.read();
+    }
+    return state;
   }
 
   /** The groups' rows and whether the index agrees with the DLQ. */
