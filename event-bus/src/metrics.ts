@@ -1,9 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { Config } from './config';
-import { compareIds } from './ids';
 import { runScript } from './lua';
 import { infoPairs, KEYS, pairs, type RedisClient } from './redis';
+import { readIndex } from './store/groups';
 
 /** Failure classes exported by name; a bounded number, so an alert can see a new one without unbounded series. */
 export const METRIC_CLASSES = 20;
@@ -177,17 +177,11 @@ export class Metrics {
 
   /** From the failure index as it is (a scrape files nothing): counts by stream and class, and whether they agree. */
   private async fillFailureClasses(): Promise<void> {
-    const reply = (await runScript(this.client, 'readGroups', [this.config.dlqStream], [KEYS.prefix])) as Array<
-      string | number | null
-    >;
-    const [length, newest, indexed, lastAdded] = reply;
-    const behind = Boolean(newest) && (!lastAdded || compareIds(String(newest), String(lastAdded)) > 0);
-    this.failureIndexStale.set(Number(length) !== Number(indexed) || behind ? 1 : 0);
+    const index = await readIndex(this.client, this.config.dlqStream);
+    this.failureIndexStale.set(index.stale ? 1 : 0);
     const byClass = new Map<string, { stream: string; failureClass: string; count: number }>();
-    for (let i = 4; i + 4 < reply.length; i += 5) {
-      const meta = JSON.parse(String(reply[i + 1])) as { stream?: string; failureClass?: string };
-      const count = Number(reply[i + 2]);
-      if (!meta.stream || meta.failureClass === undefined || count === 0) {
+    for (const { meta, count } of index.rows) {
+      if (!meta.stream || meta.failureClass === undefined) {
         continue;
       }
       const key = `${meta.stream}\0${meta.failureClass}`;

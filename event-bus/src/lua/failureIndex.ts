@@ -62,6 +62,10 @@ local function padded(id)
   local ms, seq = string.match(id, '^(%d+)%-(%d+)$')
   return string.rep('0', 20 - #ms) .. ms .. '-' .. string.rep('0', 20 - #seq) .. seq
 end
+local function idOfMember(member)
+  local ms, seq = string.match(member, '^0*(%d+)%-0*(%d+)$')
+  return ms .. '-' .. seq
+end
 local function newerId(a, b)
   if not a or a == '' then return true end
   return padded(b) > padded(a)
@@ -180,8 +184,8 @@ local members = redis.call('ZRANGEBYLEX', key, after == '' and '-' or '(' .. aft
 -- Checking that an entry exists copies it inside Redis: stop after about 1 MiB of them (one is always checked).
 local removed, checked, bytes = 0, 0, 0
 for i = 1, #members do
-  local ms, seq = string.match(members[i], '^0*(%d+)%-0*(%d+)$')
-  local e = redis.call('XRANGE', dlq, ms .. '-' .. seq, ms .. '-' .. seq)
+  local id = idOfMember(members[i])
+  local e = redis.call('XRANGE', dlq, id, id)
   checked = i
   if #e == 0 then
     redis.call('ZREM', key, members[i])

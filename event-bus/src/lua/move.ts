@@ -176,8 +176,7 @@ local key = prefix .. 'dlq:group:' .. gid
 local members = redis.call('ZRANGEBYLEX', key, after == '' and '-' or '(' .. after, '[' .. upTo, 'LIMIT', 0, limit)
 local missing = 0
 for i = 1, #members do
-  local ms, seq = string.match(members[i], '^0*(%d+)%-0*(%d+)$')
-  local id = ms .. '-' .. seq
+  local id = idOfMember(members[i])
   local e = redis.call('XRANGE', dlq, id, id)
   if #e == 0 then missing = missing + 1 else consider(id, fieldsOf(e[1][2])) end
 end

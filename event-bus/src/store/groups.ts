@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { RedisUnavailableError } from '../errors';
+import { compareIds } from '../ids';
 import { runScript } from '../lua';
 import { KEYS, type RedisClient } from '../redis';
 import type { StoreLog } from './health';
@@ -15,7 +16,17 @@ const REPAIR_ROUNDS = 3;
 /** Entries newer than the index that a read files before it answers; past this, it answers stale and repairs. */
 const CATCH_UP_INLINE = 2000;
 
-interface IndexState {
+/** One failure group as the index holds it. */
+export interface GroupRow {
+  gid: string;
+  meta: GroupMeta;
+  count: number;
+  /** Its oldest and newest members (zero-padded IDs). */
+  oldest: string;
+  newest: string;
+}
+
+export interface IndexState {
   length: number;
   newest: string | null;
   lastAdded: string | null;
@@ -23,8 +34,8 @@ interface IndexState {
   behind: boolean;
   /** The index disagrees with the DLQ: its counts are not exact. */
   stale: boolean;
-  /** Per group: ID, JSON, count, oldest member, newest member. */
-  rows: Array<string | number | null>;
+  /** The groups that hold entries. */
+  rows: GroupRow[];
 }
 
 /** What a retry or purge of failure groups selects; an absent field matches any value. */
@@ -67,7 +78,7 @@ export interface GroupsAnswer {
   other: { groups: number; count: number };
 }
 
-interface GroupMeta {
+export interface GroupMeta {
   stream: string;
   type: string;
   failureClass: string;
@@ -87,10 +98,30 @@ function refOf(member: string): EntryRef {
   return { id, at: Number.isFinite(ms) ? new Date(ms).toISOString() : null };
 }
 
-function isNewer(a: string, b: string): boolean {
-  const [am, as] = a.split('-').map(BigInt);
-  const [bm, bs] = b.split('-').map(BigInt);
-  return am > bm || (am === bm && as > bs);
+/**
+ * The failure index as it is (READ_GROUPS files nothing), and whether it agrees with the DLQ. The groups reader and
+ * the metrics both read it this way.
+ */
+export async function readIndex(client: RedisClient, dlqStream: string): Promise<IndexState> {
+  const reply = (await runScript(client, 'readGroups', [dlqStream], [KEYS.prefix])) as Array<string | number | null>;
+  const length = Number(reply[0]);
+  const newest = reply[1] ? String(reply[1]) : null;
+  const lastAdded = reply[3] ? String(reply[3]) : null;
+  const behind = newest !== null && (lastAdded === null || compareIds(newest, lastAdded) > 0);
+  const rows: GroupRow[] = [];
+  for (let i = 4; i + 4 < reply.length; i += 5) {
+    const count = Number(reply[i + 2]);
+    if (count > 0) {
+      rows.push({
+        gid: String(reply[i]),
+        meta: JSON.parse(String(reply[i + 1])) as GroupMeta,
+        count,
+        oldest: String(reply[i + 3]),
+        newest: String(reply[i + 4]),
+      });
+    }
+  }
+  return { length, newest, lastAdded, behind, stale: length !== Number(reply[2]) || behind, rows };
 }
 
 export class GroupReader {
@@ -112,25 +143,18 @@ export class GroupReader {
       this.repairInBackground();
     }
 
-    const all: FailureGroup[] = [];
-    const rows = reply.rows;
-    for (let i = 0; i + 4 < rows.length; i += 5) {
-      const meta = JSON.parse(String(rows[i + 1])) as GroupMeta;
-      const count = Number(rows[i + 2]);
-      if (count === 0 || (query.stream && meta.stream !== query.stream)) {
-        continue;
-      }
-      all.push({
+    const all: FailureGroup[] = reply.rows
+      .filter(({ meta }) => !query.stream || meta.stream === query.stream)
+      .map(({ meta, count, oldest, newest: last }) => ({
         stream: meta.stream,
         type: meta.type,
         failureClass: meta.failureClass,
         count,
-        oldest: refOf(String(rows[i + 3])),
-        newest: refOf(String(rows[i + 4])),
+        oldest: refOf(oldest),
+        newest: refOf(last),
         sampleId: meta.sampleId,
         sampleReason: meta.sampleReason,
-      });
-    }
+      }));
     all.sort(
       (a, b) => b.count - a.count || a.stream.localeCompare(b.stream) || a.failureClass.localeCompare(b.failureClass)
     );
@@ -159,18 +183,14 @@ export class GroupReader {
       this.repairInBackground();
       return null;
     }
-    const ids: string[] = [];
-    for (let i = 0; i + 4 < state.rows.length; i += 5) {
-      const meta = JSON.parse(String(state.rows[i + 1])) as GroupMeta;
-      if (
-        (filter.stream === undefined || meta.stream === filter.stream) &&
-        (filter.type === undefined || meta.type === filter.type) &&
-        (filter.failureClass === undefined || meta.failureClass === filter.failureClass)
-      ) {
-        ids.push(String(state.rows[i]));
-      }
-    }
-    return ids;
+    return state.rows
+      .filter(
+        ({ meta }) =>
+          (filter.stream === undefined || meta.stream === filter.stream) &&
+          (filter.type === undefined || meta.type === filter.type) &&
+          (filter.failureClass === undefined || meta.failureClass === filter.failureClass)
+      )
+      .map(({ gid }) => gid);
   }
 
   /** The index as it is once the arrivals newer than it are filed (up to CATCH_UP_INLINE of them). */
@@ -182,23 +202,8 @@ export class GroupReader {
     return state;
   }
 
-  /** The groups' rows and whether the index agrees with the DLQ. */
-  private async read(): Promise<IndexState> {
-    const reply = (await runScript(this.client, 'readGroups', [this.config.dlqStream], [KEYS.prefix])) as Array<
-      string | number | null
-    >;
-    const length = Number(reply[0]);
-    const newest = reply[1] ? String(reply[1]) : null;
-    const lastAdded = reply[3] ? String(reply[3]) : null;
-    const behind = newest !== null && (lastAdded === null || isNewer(newest, lastAdded));
-    return {
-      length,
-      newest,
-      lastAdded,
-      behind,
-      stale: length !== Number(reply[2]) || behind,
-      rows: reply.slice(4),
-    };
+  private read(): Promise<IndexState> {
+    return readIndex(this.client, this.config.dlqStream);
   }
 
   /**
