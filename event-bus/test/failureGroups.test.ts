@@ -294,6 +294,85 @@ describe('entries other producers add or remove', () => {
   });
 });
 
+describe('the entries of one group', () => {
+  interface Page {
+    total: number;
+    snapshotId: string | null;
+    entries: Array<{ id: string; reason: string; payload: string }>;
+    nextCursor: string | null;
+  }
+  const TIMEOUT = 'TimeoutError: upstream did not answer within <n> s';
+  const list = async (params: Record<string, string>) => {
+    const res = await bed.app.inject({ url: `/api/events/dlq?${new URLSearchParams(params)}`, headers: AUTH });
+    return res;
+  };
+  const page = async (params: Record<string, string>): Promise<Page> => {
+    const res = await list(params);
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json<Page>();
+  };
+  const group = { stream: ORDERS, type: 'order.created', failureClass: TIMEOUT };
+
+  test('pages through exactly the group, oldest first, with its count as the total', async () => {
+    const first = await seedReason(ORDERS, 3, 'TimeoutError: upstream did not answer within 30 s');
+    await seedReason(ORDERS, 4, 'ValidationError: amount must be positive');
+    await seedReason(PAYMENTS, 2, 'TimeoutError: upstream did not answer within 30 s');
+    const later = await seedReason(ORDERS, 2, 'TimeoutError: upstream did not answer within 9 s');
+    const { snapshotId } = await groups();
+
+    const one = await page({ ...group, limit: '3' });
+    assert.deepEqual(
+      one.entries.map((e) => e.id),
+      first
+    );
+    assert.equal(one.total, 5);
+    assert.equal(one.snapshotId, snapshotId);
+    assert.equal(one.nextCursor, first[2]);
+    const two = await page({ ...group, limit: '3', after: one.nextCursor! });
+    assert.deepEqual(
+      two.entries.map((e) => e.id),
+      later
+    );
+    assert.equal(two.nextCursor, null);
+
+    const searched = await page({ ...group, q: '9 s' });
+    assert.deepEqual(
+      searched.entries.map((e) => e.id),
+      later
+    );
+  });
+
+  test('skips members whose entry another producer deleted, and cuts payloads as the listing does', async () => {
+    const ids = await seedReason(ORDERS, 4, 'TimeoutError: upstream did not answer within 30 s');
+    await bed.client.sendCommand([
+      'XADD',
+      DLQ,
+      '*',
+      'stream',
+      ORDERS,
+      'type',
+      'order.created',
+      'reason',
+      'TimeoutError: upstream did not answer within 1 s',
+      'payload',
+      'x'.repeat(100_000),
+    ]);
+    await groups();
+    await bed.client.sendCommand(['XDEL', DLQ, ids[1]]);
+    const answer = await page(group);
+    assert.deepEqual(answer.entries.map((e) => e.id).slice(0, 3), [ids[0], ids[2], ids[3]]);
+    assert.equal(answer.entries.length, 4);
+    assert.ok(answer.entries[3].payload.length < 100_000, 'the huge payload came whole');
+  });
+
+  test('refuses half a group with 400 naming the missing field', async () => {
+    const res = await list({ stream: ORDERS, failureClass: TIMEOUT });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().field, 'type');
+    assert.equal((await list({ type: 'order.created', failureClass: TIMEOUT })).json().field, 'stream');
+  });
+});
+
 describe('retry and purge by failure group', () => {
   test('a group retry moves its group up to the snapshot and nothing else, arrivals during it included', async () => {
     const timeouts = await seedReason(ORDERS, 450, 'TimeoutError: upstream did not answer within 30 s');

@@ -1,3 +1,5 @@
+import { PREVIEW_ENTRY } from './reads';
+
 /**
  * The failure index: every DLQ entry filed under its failure group (origin stream, message type, failure class), so
  * GET /api/events/dlq/groups costs the same at a million entries as at a thousand. Included in every script that adds
@@ -224,4 +226,40 @@ for i = 1, #groups, 2 do
   reply[#reply + 1] = newest[1] or ''
 end
 return reply
+`;
+
+/**
+ * One page of a failure group's entries, oldest first, read through the group's sorted set so that its cost follows
+ * the page, not the DLQ. Members whose entry left the DLQ behind the index (another producer's XDEL) are skipped.
+ * KEYS: dlq. ARGV: key prefix, origin stream, type, failure class, exclusive start ID ('' for the beginning), how
+ * many entries, payload preview bytes, copy budget in bytes.
+ * Returns { entries (each { id, fields } with payloadBytes appended), 1 when members may remain, the last member
+ * checked as an ID or false, the group's count }.
+ */
+export const READ_GROUP =
+  `
+local dlq, prefix = KEYS[1], ARGV[1]
+local origin, typ, class, after = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local count, cap, budget = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+` +
+  FAILURE_INDEX +
+  PREVIEW_ENTRY +
+  `
+local key = prefix .. 'dlq:group:' .. groupIdOf(origin, typ, class)
+-- Twice the page: a few missing members do not need another call; one call checks no more than that.
+local members = redis.call('ZRANGEBYLEX', key, after == '' and '-' or '(' .. padded(after), '+', 'LIMIT', 0, count * 2)
+local out, bytes, last = {}, 0, false
+local i = 0
+while i < #members and #out < count and bytes < budget do
+  i = i + 1
+  local id = idOfMember(members[i])
+  last = id
+  local got = redis.call('XRANGE', dlq, id, id)
+  if #got == 1 then
+    bytes = bytes + previewEntry(got[1][2], cap)
+    out[#out + 1] = got[1]
+  end
+end
+local more = (i < #members or #members == count * 2) and 1 or 0
+return { out, more, last, redis.call('ZCARD', key) }
 `;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { RedisClient } from '../redis';
 import { DEAD_LETTER } from './deadLetter';
-import { READ_GROUPS, REPAIR_PRUNE, REPAIR_SCAN } from './failureIndex';
+import { READ_GROUP, READ_GROUPS, REPAIR_PRUNE, REPAIR_SCAN } from './failureIndex';
 import { MOVE_GROUP, MOVE_IDS, MOVE_RANGE } from './move';
 import { ENTRY_EXISTS, READ_DLQ, STREAM_ENDS } from './reads';
 import { SEED } from './seed';
@@ -21,6 +21,7 @@ export const SCRIPTS = {
   deadLetter: DEAD_LETTER,
   seed: SEED,
   readGroups: READ_GROUPS,
+  readGroup: READ_GROUP,
   repairScan: REPAIR_SCAN,
   repairPrune: REPAIR_PRUNE,
 };

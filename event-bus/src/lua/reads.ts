@@ -1,23 +1,12 @@
 // Reads that stay inside Redis, so payloads never cross the wire whole.
 
 /**
- * Reads DLQ entries with each payload cut to a preview inside Redis, so a producer's megabyte payloads never cross
- * the wire for a listing. One entry per XRANGE, and the call stops once it has read `budget` bytes, so one call
- * blocks Redis for a bounded time whatever the entries hold (at least one entry is always read).
- * KEYS: dlq. ARGV: start ('-', an ID, or '(' and an ID), count, preview bytes, budget bytes.
- * Returns { entries (payload cut, plus a payloadBytes field with the whole payload's length), more: 1 when the
- * budget, not the count or the stream's end, stopped the call }.
+ * A Lua function that cuts an entry's payload to `cap` bytes in place and appends `payloadBytes`, its whole size (last,
+ * so it wins over a payloadBytes field a producer wrote itself); returns the bytes of the entry's values.
  */
-export const READ_DLQ = `
-local dlq = KEYS[1]
-local start, count, cap, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local out, bytes = {}, 0
-while #out < count do
-  if bytes >= budget then return { out, 1 } end
-  local got = redis.call('XRANGE', dlq, start, '+', 'COUNT', 1)
-  if #got == 0 then break end
-  local id, f = got[1][1], got[1][2]
-  local n, size = #f, 0
+export const PREVIEW_ENTRY = `
+local function previewEntry(f, cap)
+  local n, size, bytes = #f, 0, 0
   for j = 1, n, 2 do
     local v = f[j + 1]
     bytes = bytes + #v
@@ -26,10 +15,35 @@ while #out < count do
       if #v > cap then f[j + 1] = string.sub(v, 1, cap) end
     end
   end
-  -- Last, so it wins over a payloadBytes field a producer wrote itself.
   f[n + 1] = 'payloadBytes'
   f[n + 2] = tostring(size)
-  out[#out + 1] = { id, f }
+  return bytes
+end
+`;
+
+/**
+ * Reads DLQ entries with each payload cut to a preview inside Redis, so a producer's megabyte payloads never cross
+ * the wire for a listing. One entry per XRANGE, and the call stops once it has read `budget` bytes, so one call
+ * blocks Redis for a bounded time whatever the entries hold (at least one entry is always read).
+ * KEYS: dlq. ARGV: start ('-', an ID, or '(' and an ID), count, preview bytes, budget bytes.
+ * Returns { entries (payload cut, plus a payloadBytes field with the whole payload's length), more: 1 when the
+ * budget, not the count or the stream's end, stopped the call }.
+ */
+export const READ_DLQ =
+  `
+local dlq = KEYS[1]
+local start, count, cap, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+` +
+  PREVIEW_ENTRY +
+  `
+local out, bytes = {}, 0
+while #out < count do
+  if bytes >= budget then return { out, 1 } end
+  local got = redis.call('XRANGE', dlq, start, '+', 'COUNT', 1)
+  if #got == 0 then break end
+  local id = got[1][1]
+  bytes = bytes + previewEntry(got[1][2], cap)
+  out[#out + 1] = got[1]
   start = '(' .. id
 end
 return { out, 0 }

@@ -23,26 +23,28 @@ export const dlqRoutes: FastifyPluginAsync = async (app) => {
     properties: Object.fromEntries(listParams.map((p) => [p.name, resolveSchema(p.schema, doc)])),
   };
 
-  app.get<{ Querystring: { limit: number; after?: string; stream?: string; q?: string } }>(
-    '/api/events/dlq',
-    { schema: { querystring }, config: READ_RATE },
-    async (req) => {
-      if (req.query.after !== undefined) {
-        const problem = idProblem(req.query.after, 'after');
-        if (problem) {
-          throw badRequest(problem, 'after');
-        }
+  app.get<{
+    Querystring: { limit: number; after?: string; stream?: string; q?: string; type?: string; failureClass?: string };
+  }>('/api/events/dlq', { schema: { querystring }, config: READ_RATE }, async (req) => {
+    const { after, stream, type, failureClass } = req.query;
+    if (after !== undefined) {
+      const problem = idProblem(after, 'after');
+      if (problem) {
+        throw badRequest(problem, 'after');
       }
-      return listings.run(() =>
-        app.store.list({
-          limit: req.query.limit ?? 50,
-          after: req.query.after,
-          stream: req.query.stream,
-          q: req.query.q,
-        })
+    }
+    // A failure group is all three; half a group would be a filter the index cannot answer cheaply.
+    const groupFields = [stream, type, failureClass].filter((v) => v !== undefined).length;
+    if ((type !== undefined || failureClass !== undefined) && groupFields < 3) {
+      throw badRequest(
+        'type and failureClass select one failure group: give stream, type and failureClass together',
+        type === undefined ? 'type' : failureClass === undefined ? 'failureClass' : 'stream'
       );
     }
-  );
+    return listings.run(() =>
+      app.store.list({ limit: req.query.limit ?? 50, after, stream, q: req.query.q, type, failureClass })
+    );
+  });
 
   const groupParams = (
     doc.paths['/api/events/dlq/groups'].get as { parameters: Array<{ name: string; schema: JsonSchema }> }

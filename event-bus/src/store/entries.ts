@@ -11,6 +11,8 @@ import { command, dlqEnds, isoOrNull } from './redisReads';
 
 /** What one read script may copy inside Redis before it returns (it always reads at least one entry). */
 const READ_BUDGET_BYTES = 1024 * 1024;
+/** Script calls one page of a failure group may take. */
+const GROUP_READ_ROUNDS = 20;
 
 export interface DlqEntryView extends PayloadView {
   /** The whole payload's size in bytes, however much of it is shown. */
@@ -31,6 +33,16 @@ export interface ListQuery {
   after?: string;
   stream?: string;
   q?: string;
+  /** With `stream` and `failureClass`: only the entries of that failure group, read through the failure index. */
+  type?: string;
+  failureClass?: string;
+}
+
+/** One failure group: what the index files an entry under. */
+export interface GroupKey {
+  stream: string;
+  type: string;
+  failureClass: string;
 }
 
 export interface DlqPage {
@@ -143,6 +155,9 @@ export class EntryReader {
   }
 
   async list(query: ListQuery): Promise<DlqPage> {
+    if (query.stream !== undefined && query.type !== undefined && query.failureClass !== undefined) {
+      return this.listGroup({ stream: query.stream, type: query.type, failureClass: query.failureClass }, query);
+    }
     const dlq = this.config.dlqStream;
     const [snapshotId, total] = await Promise.all([
       this.newestDlqId(),
@@ -193,5 +208,66 @@ export class EntryReader {
       nextCursor = got[got.length - 1][0];
     }
     return { total: Number(total ?? 0), snapshotId, entries, nextCursor };
+  }
+  /**
+   * One page of a failure group's entries, oldest first: the group's sorted set gives the IDs, so the cost follows the
+   * page whatever the DLQ holds. `total` is the group's count in the index; entries of other producers not yet filed
+   * (the groups read files them) are not listed.
+   */
+  private async listGroup(group: GroupKey, query: ListQuery): Promise<DlqPage> {
+    const needle = query.q?.toLowerCase();
+    const matches = (e: StreamEntry) => {
+      if (!needle) {
+        return true;
+      }
+      const f = pairs(e[1]);
+      return (f.type ?? '').toLowerCase().includes(needle) || (f.reason ?? '').toLowerCase().includes(needle);
+    };
+    // One more than the page tells whether another exists; a text filter may skip many, within the scan budget.
+    let budget = needle ? Math.min(Math.max(query.limit * 20, 1000), 10000) : query.limit + 1;
+    const [snapshotId, first] = await Promise.all([
+      this.newestDlqId(),
+      this.readGroup(group, query.after ?? '', Math.min(500, budget)),
+    ]);
+    const found: StreamEntry[] = [];
+    let read = first;
+    // Members whose entry left the DLQ cost a check each: the rounds bound a page of a stale group.
+    for (let round = 1; ; round++) {
+      budget -= read.entries.length;
+      found.push(...read.entries.filter(matches));
+      if (found.length > query.limit || !read.more || !read.last || budget <= 0 || round === GROUP_READ_ROUNDS) {
+        break;
+      }
+      read = await this.readGroup(group, read.last, Math.min(500, budget));
+    }
+    const page = found.slice(0, query.limit).map((e) => this.entryView(e));
+    const nextCursor =
+      found.length > query.limit ? page[page.length - 1].id : read.more && read.last ? read.last : null;
+    return { total: first.total, snapshotId, entries: page, nextCursor };
+  }
+
+  /** Up to `count` entries of a failure group after the ID `after` ('' for the first), payloads cut inside Redis. */
+  private async readGroup(
+    group: GroupKey,
+    after: string,
+    count: number
+  ): Promise<{ entries: StreamEntry[]; more: boolean; last: string | null; total: number }> {
+    if (!this.client.isReady) {
+      throw new RedisUnavailableError('not connected');
+    }
+    const args = [
+      KEYS.prefix,
+      group.stream,
+      group.type,
+      group.failureClass,
+      after,
+      count,
+      this.previewBytes,
+      READ_BUDGET_BYTES,
+    ];
+    const [entries, more, last, total] = (await this.inTurn(() =>
+      runScript(this.client, 'readGroup', [this.config.dlqStream], args)
+    )) as [StreamEntry[], number, string | false | null, number];
+    return { entries, more: Number(more) === 1, last: last || null, total: Number(total) };
   }
 }

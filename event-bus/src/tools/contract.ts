@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const token = values.token;
   const timeoutMs = Number(values.timeout);
   const api = makeClient(base, token, timeoutMs);
-  const state: State = { dlqLength: null, snapshotId: null, operationId: null };
+  const state: State = { dlqLength: null, snapshotId: null, operationId: null, largestGroup: null };
 
   await publicAndAuthChecks(api);
   await readChecks(api, state);

@@ -46,14 +46,43 @@ export async function readChecks(api: Client, state: State): Promise<void> {
     expect(res.status !== 404, 'no failure groups endpoint (GET /api/events/dlq/groups): the panel cannot triage');
     expect(res.status === 200, `got ${res.status}`);
     expectSchema('DlqGroups', res.json);
-    const groups = res.json.groups as Array<{ count: number }>;
+    const groups = res.json.groups as Array<{ count: number; stream: string; type: string; failureClass: string }>;
     const other = res.json.other as { count: number };
+    state.largestGroup = groups[0] ?? null;
     expect(
       groups.every((g, i) => i === 0 || groups[i - 1].count >= g.count),
       'groups are not largest first'
     );
     const sum = groups.reduce((n, g) => n + g.count, other.count);
     expect(res.json.stale || sum === res.json.total, `groups add up to ${sum}, total is ${String(res.json.total)}`);
+  });
+
+  await check("GET /api/events/dlq with a group's stream, type and failureClass lists that group alone", async () => {
+    const group = state.largestGroup;
+    if (!group) {
+      return;
+    }
+    const params = new URLSearchParams({
+      stream: group.stream,
+      type: group.type,
+      failureClass: group.failureClass,
+      limit: '50',
+    });
+    const res = await call('GET', `/api/events/dlq?${params.toString()}`, { headers: auth });
+    expect(res.status === 200, `got ${res.status}: the panel cannot open a failure group's entries`);
+    expectSchema('DlqPage', res.json);
+    const entries = res.json.entries as Array<{ stream: string; type: string }>;
+    expect(
+      entries.every((e) => e.stream === group.stream && e.type === group.type),
+      "an entry of another stream or type is listed in the group's page"
+    );
+    expect(res.json.total === group.count, `total ${String(res.json.total)} is not the group's count ${group.count}`);
+    expect(entries.length === Math.min(group.count, 50), `${entries.length} entries listed of ${group.count}`);
+  });
+
+  await check('GET /api/events/dlq with failureClass but no type is 400', async () => {
+    const params = new URLSearchParams({ stream: '{events}:orders', failureClass: 'Error' });
+    expectError(await call('GET', `/api/events/dlq?${params.toString()}`, { headers: auth }), [400], 'half a group');
   });
 
   for (const [label, query] of [

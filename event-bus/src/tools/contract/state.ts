@@ -3,4 +3,6 @@ export interface State {
   dlqLength: number | null;
   snapshotId: string | null;
   operationId: string | null;
+  /** The largest failure group, whose entries the listing's group filter must return. */
+  largestGroup: { count: number; stream: string; type: string; failureClass: string } | null;
 }
