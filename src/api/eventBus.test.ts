@@ -139,6 +139,14 @@ describe('listDlq', () => {
     });
   });
 
+  it("asks for one failure group's entries, keeping an empty type: the group of entries without one", async () => {
+    fetch.mockReturnValue(of({ data: PAGE, status: 200 }));
+
+    await listDlq({ stream: '{events}:orders', type: '', failureClass: 'Boom' });
+
+    expect(fetch.mock.calls[0][0].params).toEqual({ stream: '{events}:orders', type: '', failureClass: 'Boom' });
+  });
+
   it.each([
     ['an HTML page', '<html>login</html>'],
     ['entries that are not a list', { ...PAGE, entries: 'none' }],

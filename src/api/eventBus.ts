@@ -87,7 +87,8 @@ export async function listDlq(
 ): Promise<DlqPage> {
   const params: Record<string, string | number> = {};
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== '') {
+    // An empty type names the group of entries without one; any other empty filter is no filter.
+    if (value !== undefined && (value !== '' || key === 'type')) {
       params[key] = value;
     }
   }

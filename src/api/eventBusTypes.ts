@@ -71,6 +71,9 @@ export interface DlqQuery {
   after?: string;
   stream?: string;
   q?: string;
+  /** With `stream` and `failureClass`: one failure group's entries. Empty for entries without a type. */
+  type?: string;
+  failureClass?: string;
 }
 
 /** Exactly the entries listed, or every entry up to an ID (optionally of one origin stream). */
@@ -130,11 +133,15 @@ export interface EntryRef {
   at: string | null;
 }
 
-/** One failure group: the DLQ entries of one origin stream, message type and failure class. */
-export interface FailureGroup {
+/** What names a failure group: the origin stream, the message type and the failure class. */
+export interface GroupKey {
   stream: string;
   type: string;
   failureClass: string;
+}
+
+/** One failure group: the DLQ entries of one origin stream, message type and failure class. */
+export interface FailureGroup extends GroupKey {
   count: number;
   oldest: EntryRef;
   newest: EntryRef;

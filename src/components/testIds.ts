@@ -43,6 +43,10 @@ export const testIds = {
     result: 'data-testid dlq-panel result',
     verify: 'data-testid dlq-panel verify',
     runbookLink: 'data-testid dlq-panel runbook-link',
+    view: 'data-testid dlq-panel view',
+    failures: 'data-testid dlq-panel failures',
+    topFailures: 'data-testid dlq-panel top-failures',
+    groupFilter: 'data-testid dlq-panel group-filter',
   },
   statusPage: {
     container: 'data-testid status-page container',

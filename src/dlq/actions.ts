@@ -15,27 +15,46 @@ export interface ActionPlan {
 
 const ALL_STREAMS = 'all streams';
 
-function entries(count: number): string {
-  return `${count} ${count === 1 ? 'entry' : 'entries'}`;
+/** 3812 as "3,812": counts an operator compares at a glance. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
 }
 
-/** "Retry 120 entries of {events}:orders up to 1764176400000-3": the sentence the confirm modal is titled with. */
+function entries(count: number): string {
+  return `${formatCount(count)} ${count === 1 ? 'entry' : 'entries'}`;
+}
+
+/**
+ * The sentence the confirm modal is titled with: "Retry 120 entries of {events}:orders up to 1764176400000-3", or for
+ * a failure group "Retry 3,812 TimeoutError entries of {events}:orders up to 1764176400000-3".
+ */
 export function planSummary(plan: ActionPlan): string {
   const verb = plan.action === 'retry' ? 'Retry' : 'Purge';
-  if ('ids' in plan.selection) {
-    return `${verb} ${plan.count} selected ${plan.count === 1 ? 'entry' : 'entries'}${plan.stream ? ` of ${plan.stream}` : ''}`;
+  const { selection } = plan;
+  if ('ids' in selection) {
+    return `${verb} ${formatCount(plan.count)} selected ${plan.count === 1 ? 'entry' : 'entries'}${plan.stream ? ` of ${plan.stream}` : ''}`;
   }
-  return `${verb} ${entries(plan.count)} of ${plan.selection.stream ?? ALL_STREAMS} up to ${plan.selection.upToId}`;
+  const scope = `of ${selection.stream ?? ALL_STREAMS} up to ${selection.upToId}`;
+  if (selection.failureClass !== undefined) {
+    return `${verb} ${formatCount(plan.count)} ${selection.failureClass} ${plan.count === 1 ? 'entry' : 'entries'} ${scope}`;
+  }
+  return `${verb} ${entries(plan.count)} ${scope}`;
 }
 
 /** What exactly will happen, for the body of the confirm modal. */
 export function planDetail(plan: ActionPlan): string {
+  const { selection } = plan;
+  const group =
+    'upToId' in selection && selection.failureClass !== undefined
+      ? ` and are of this failure group (type ${selection.type ? `"${selection.type}"` : 'none'}, failure class ` +
+        `"${selection.failureClass}")`
+      : '';
   const scope =
-    'ids' in plan.selection
+    'ids' in selection
       ? `Only the ${entries(plan.count)} you selected are touched; any that left the DLQ meanwhile are skipped.`
-      : `Only entries that were in the DLQ when the list was read (IDs up to ${plan.selection.upToId})` +
-        `${plan.selection.stream ? ` and came from ${plan.selection.stream}` : ''} are touched; entries that arrive ` +
-        'later are not.';
+      : `Only entries that were in the DLQ when the list was read (IDs up to ${selection.upToId})` +
+        `${selection.stream ? ` and came from ${selection.stream}` : ''}${group} are touched; entries that arrive ` +
+        `later are not${group ? ', and no entry of another group is' : ''}.`;
   if (plan.action === 'retry') {
     return (
       `Each entry is added back to its origin stream (marked with retryOf) and removed from the DLQ. ${scope} ` +

@@ -50,6 +50,17 @@ const CONFIG_KINDS: ReadonlySet<string> = new Set(['unauthorized', 'not-found', 
 
 /** Classifies anything an event-bus call throws, adding the runbook section that helps. */
 export function toPanelProblem(error: unknown): PanelProblem {
+  if (isFetchError(error) && error.status === 409 && error.data?.error === 'index_stale') {
+    return withHelp({
+      severity: 'error',
+      kind: 'conflict',
+      status: 409,
+      title: 'The failure groups are being recounted (409)',
+      detail:
+        'Another producer wrote to or deleted from the DLQ, so a retry or purge by failure group would not be exact. ' +
+        'Nothing was changed. Read the DLQ again in a few seconds and repeat.',
+    });
+  }
   if (isFetchError(error) && error.status === 409) {
     const message = typeof error.data?.message === 'string' ? error.data.message : '';
     return withHelp({

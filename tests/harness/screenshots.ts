@@ -68,8 +68,24 @@ async function main() {
     await page.getByTestId(testIds.beside.dashboard).getByTestId(testIds.dlqPanel.health).waitFor();
     await save(page, 'runbook-beside-dashboard.png');
 
+    // The Failures view after one more failure arrived: the new class is marked.
+    page = await open('/panel/dlq-health?dashboard=opsdesk-event-bus&width=1400&height=820', 'Admin');
+    let panel = page.getByTestId(testIds.dlqPanel.container);
+    await panel.getByTestId(testIds.dlqPanel.failures).getByRole('row').nth(1).waitFor();
+    await seed(
+      stack.seed,
+      '{events}:payments',
+      2,
+      'payment.captured',
+      'ConnectionError: connect ECONNREFUSED 10.4.2.17:5432'
+    );
+    await panel.getByRole('button', { name: 'Read the DLQ again' }).click();
+    await panel.getByTestId(testIds.dlqPanel.failures).getByText('New', { exact: true }).waitFor();
+    await save(page, 'dlq-panel-failures.png');
+
     page = await open('/panel/dlq-health?dashboard=opsdesk-event-bus&width=1400&height=820', 'Editor');
-    const panel = page.getByTestId(testIds.dlqPanel.container);
+    panel = page.getByTestId(testIds.dlqPanel.container);
+    await panel.getByRole('radio', { name: 'Entries' }).check({ force: true });
     const boxes = panel.getByRole('checkbox', { name: /^Select entry / });
     await boxes.first().waitFor();
     for (let i = 0; i < 3; i++) {
@@ -104,32 +120,32 @@ async function main() {
 
 type Seed = Awaited<ReturnType<typeof startEventBusStack>>['seed'];
 
-/** What the demo workload's failures look like after a bad deploy: three streams, three different reasons. */
-async function seedRealisticDlq(seed: Seed) {
-  const orders = Array.from({ length: 14 }, (_, i) =>
-    JSON.stringify({ orderId: `ORD-20261126-${String(4100 + i)}`, customerId: `C-${3300 + i * 7}`, amount: -1 })
+/** Dead-letters `count` realistic payloads of one origin stream, type and reason. */
+async function seed(to: Seed, stream: string, count: number, type: string, reason: string) {
+  const name = stream.split(':')[1];
+  const payloads = Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      [`${name.replace(/s$/, '')}Id`]: `${name.slice(0, 3).toUpperCase()}-${20261126 + i * 37}`,
+      amount: -1,
+    })
   );
-  await seed('{events}:orders', orders, {
-    type: 'order.created',
-    reason: 'ValidationError: amount must be positive',
-    attempts: 5,
-  });
-  const payments = Array.from({ length: 6 }, (_, i) =>
-    JSON.stringify({ paymentId: `PAY-${88120 + i}`, orderId: `ORD-20261126-${4090 + i}`, currency: 'EUR' })
+  await to(stream, payloads, { type, reason, attempts: 5 });
+}
+
+/** What the demo workload's failures look like after a bad deploy: three streams, several failures in each. */
+async function seedRealisticDlq(to: Seed) {
+  await seed(to, '{events}:orders', 14, 'order.created', 'ValidationError: amount must be positive');
+  await seed(to, '{events}:orders', 9, 'order.created', 'TimeoutError: inventory did not answer within 3000 ms');
+  await seed(to, '{events}:payments', 6, 'payment.captured', 'TimeoutError: ledger did not answer within 5000 ms');
+  await seed(
+    to,
+    '{events}:orders',
+    3,
+    'order.updated',
+    "TypeError: Cannot read properties of undefined (reading 'sku')"
   );
-  await seed('{events}:payments', payments, {
-    type: 'payment.captured',
-    reason: 'TimeoutError: ledger did not answer within 5000 ms',
-    attempts: 5,
-  });
-  const notifications = Array.from({ length: 3 }, (_, i) =>
-    JSON.stringify({ notificationId: `N-${5521 + i}`, channel: 'email', template: 'order-confirmation' })
-  );
-  await seed('{events}:notifications', notifications, {
-    type: 'notification.requested',
-    reason: 'SmtpError: 451 4.7.1 try again later',
-    attempts: 5,
-  });
+  await seed(to, '{events}:notifications', 3, 'notification.requested', 'SmtpError: 451 4.7.1 try again later');
+  await seed(to, '{events}:orders', 4, 'order.created', 'TimeoutError: inventory did not answer within 5000 ms');
 }
 
 /** Writes `png` palette-quantised under src/img/screenshots/, printing the size it had and has. */

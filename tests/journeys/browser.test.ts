@@ -242,7 +242,7 @@ describe('in Chromium, with the built plugin', () => {
     await finish(page, 'beside-fallback', { consoleErrors: [/EmbeddedDashboard requires runtime initialization/] });
   });
 
-  it('lets an Editor retry the stream from the live block, confirmed, with the result and an audit annotation', async () => {
+  it("lets an Editor retry the stream's failure group from the live block, confirmed, with the result and an audit annotation", async () => {
     const before = await xlen('{events}:dlq');
     const page = await open(
       '/a/opsdesk-runbooks-app/runbooks/dlq-management/beside?dashboard=opsdesk-event-bus&alertname=EventBusDlqBacklogGrowing&stream=%7Bevents%7D%3Aorders',
@@ -252,9 +252,14 @@ describe('in Chromium, with the built plugin', () => {
     await live.getByText('12 in the DLQ from').waitFor({ timeout: 15_000 });
     assert.equal(await live.getByRole('button', { name: /purge/i }).count(), 0, 'an Editor may not purge');
 
-    await live.getByRole('button', { name: 'Retry all 12 of {events}:orders' }).click();
+    // The live block opens on the failure groups: the twelve share one failure.
+    await live
+      .getByRole('button', { name: /^Retry these 12 ValidationError: amount must be positive entries/ })
+      .click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByText(/Retry 12 entries of \{events\}:orders up to/).waitFor();
+    await dialog
+      .getByText(/Retry 12 ValidationError: amount must be positive entries of \{events\}:orders up to/)
+      .waitFor();
     await dialog.getByRole('button', { name: 'Retry 12' }).click();
     await live.getByTestId(testIds.dlqPanel.result).getByText(/12/).first().waitFor({ timeout: 15_000 });
 
@@ -295,6 +300,7 @@ describe('in Chromium, with the built plugin', () => {
     const page = await open(panelUrl({ stream: '{events}:payments' }), 'Editor');
     const panel = page.getByTestId(testIds.dlqPanel.container);
     await panel.getByText('3 in the DLQ from').waitFor({ timeout: 15_000 });
+    await panel.getByRole('radio', { name: 'Entries' }).check({ force: true });
 
     const rows = panel.getByTestId(testIds.dlqPanel.entries).getByRole('row');
     await rows
@@ -331,6 +337,79 @@ describe('in Chromium, with the built plugin', () => {
     await finish(page, 'panel-retry-selected');
   });
 
+  it('triages by failure: the groups largest first, a new class marked, and one group retried alone', async () => {
+    const seed = (reason: string, n: number, type = 'notification.requested') =>
+      stack.seed(
+        '{events}:notifications',
+        Array.from({ length: n }, (_, i) => JSON.stringify({ notificationId: `N-${reason.slice(0, 4)}-${i}` })),
+        { reason, type }
+      );
+    const timeouts = await seed('TimeoutError: mailer did not answer within 3000 ms', 5);
+    const invalid = await seed('ValidationError: postcode is required', 3);
+    const typeErrors = await seed("TypeError: cannot read 'weight' of undefined", 2, 'notification.updated');
+    const page = await open(panelUrl({ stream: '{events}:notifications' }), 'Editor');
+    const panel = page.getByTestId(testIds.dlqPanel.container);
+    const failures = panel.getByTestId(testIds.dlqPanel.failures);
+    const rows = failures.getByRole('row');
+    await rows.nth(3).waitFor({ timeout: 15_000 });
+    assert.deepEqual(
+      (await rows.allInnerTexts()).slice(1).map((row) => row.split(/\s+/)[0]),
+      ['5', '3', '2'],
+      'largest first'
+    );
+
+    // A failure that was not there at the previous read is marked.
+    const refused = await seed('ConnectionError: ECONNREFUSED 10.0.0.7:5432', 1);
+    await panel.getByRole('button', { name: 'Read the DLQ again' }).click();
+    const newRow = rows.filter({ hasText: 'ConnectionError' });
+    await newRow.getByText('New', { exact: true }).waitFor({ timeout: 15_000 });
+    assert.equal(await failures.getByText('New', { exact: true }).count(), 1, 'only the new class is marked');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'panel-failures.png') });
+
+    const originBefore = await xlen('{events}:notifications');
+    await rows
+      .filter({ hasText: 'TimeoutError' })
+      .getByRole('button', { name: /^Retry these 5 / })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByText(
+        /^Retry 5 TimeoutError: mailer did not answer within <n> ms entries of \{events\}:notifications up to /
+      )
+      .waitFor();
+    await dialog.getByRole('button', { name: 'Retry 5' }).click();
+    const result = panel.getByTestId(testIds.dlqPanel.result);
+    await result.waitFor({ timeout: 15_000 });
+    await result.getByText('Marked on the dashboard', { exact: false }).waitFor({ timeout: 15_000 });
+    assert.match(await result.innerText(), /^5 retried, 0 skipped/m);
+    await rows.filter({ hasText: 'TimeoutError' }).waitFor({ state: 'detached', timeout: 15_000 });
+
+    // Only the retried group moved: the other groups' entries are still in the DLQ, in Redis.
+    const dlq = (
+      (await stack.redis.sendCommand(['XRANGE', '{events}:dlq', '-', '+'])) as Array<[string, string[]]>
+    ).map(([id]) => id);
+    assert.ok(
+      timeouts.every((id) => !dlq.includes(id)),
+      'every timeout left the DLQ'
+    );
+    assert.ok(
+      [...invalid, ...typeErrors, ...refused].every((id) => dlq.includes(id)),
+      'nothing else moved'
+    );
+    const requeued = (await stack.redis.sendCommand(['XRANGE', '{events}:notifications', '-', '+'])) as Array<
+      [string, string[]]
+    >;
+    assert.equal(requeued.length, originBefore + 5);
+    assert.deepEqual(
+      requeued.slice(-5).map(([, fields]) => fields[fields.indexOf('retryOf') + 1]),
+      timeouts
+    );
+    const annotation = harness.annotations.at(-1) as { tags: string[]; text: string };
+    assert.deepEqual(annotation.tags.slice(0, 2), ['dlq', 'retry']);
+    assert.match(annotation.text, /Retry 5 TimeoutError: mailer did not answer within <n> ms entries/);
+    await finish(page, 'panel-failures-retried');
+  });
+
   it('lets an Admin purge from the panel only after typing "purge"', async () => {
     await stack.seed(
       '{events}:refunds',
@@ -339,6 +418,7 @@ describe('in Chromium, with the built plugin', () => {
     const page = await open(panelUrl({ stream: '{events}:refunds' }), 'Admin');
     const panel = page.getByTestId(testIds.dlqPanel.container);
     await panel.getByText('4 in the DLQ from').waitFor({ timeout: 15_000 });
+    await panel.getByRole('radio', { name: 'Entries' }).check({ force: true });
 
     await panel.getByRole('button', { name: 'Purge all 4 of {events}:refunds' }).click();
     const dialog = page.getByRole('dialog');
@@ -363,6 +443,7 @@ describe('in Chromium, with the built plugin', () => {
   it('says when the event bus stops mid-session, and recovers when it is back', async () => {
     const page = await open(panelUrl({}), 'Editor');
     const panel = page.getByTestId(testIds.dlqPanel.container);
+    await panel.getByRole('radio', { name: 'Entries' }).check({ force: true, timeout: 15_000 });
     await panel.getByTestId(testIds.dlqPanel.entries).getByRole('row').nth(1).waitFor({ timeout: 15_000 });
 
     await stack.stopService();

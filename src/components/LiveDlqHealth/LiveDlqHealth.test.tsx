@@ -21,16 +21,36 @@ function setup(actions: string[]) {
 }
 
 describe('LiveDlqHealth', () => {
-  it("is the panel itself in a runbook: health, the stream's entries and retry behind a confirmation", async () => {
+  it("is the panel itself in a runbook: health, the stream's failure groups and a group retry behind a confirmation", async () => {
     const user = userEvent.setup();
     const fake = setup([DLQ_ACTIONS.retry]);
 
     const block = screen.getByTestId(testIds.runbook.liveBlock);
     expect(await within(block).findByTestId(testIds.dlqPanel.status)).toHaveTextContent('Event bus: Healthy');
+    const failures = await within(block).findByTestId(testIds.dlqPanel.failures);
+    const rows = within(await within(failures).findByRole('table')).getAllByRole('row');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toHaveTextContent('ValidationError: amount must be positive (#<n>)');
+    expect(fake.requestsTo('/api/events/dlq/groups')[0].params).toEqual({ stream: '{events}:orders', limit: 50 });
+    expect(fake.requestsTo('/api/events/dlq')).toHaveLength(0);
+    expect(within(block).queryByRole('button', { name: /purge/i })).not.toBeInTheDocument();
+
+    await user.click(within(block).getByRole('button', { name: /^Retry these 4 / }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent(
+      `Retry 4 ValidationError: amount must be positive (#<n>) entries of {events}:orders up to ${entryAt(6).id}`
+    );
+  });
+
+  it("lists the stream's entries on the Entries view, with retry behind a confirmation", async () => {
+    const user = userEvent.setup();
+    const fake = setup([DLQ_ACTIONS.retry]);
+
+    const block = screen.getByTestId(testIds.runbook.liveBlock);
+    await user.click(await within(block).findByRole('radio', { name: 'Entries' }));
     await within(block).findByRole('table', { name: '' });
     expect(within(block).getByText(/in the DLQ from/)).toHaveTextContent('4 in the DLQ from {events}:orders');
     expect(fake.requestsTo('/api/events/dlq')[0].params).toEqual({ limit: 20, stream: '{events}:orders' });
-    expect(within(block).queryByRole('button', { name: /purge/i })).not.toBeInTheDocument();
 
     await user.click(within(block).getByRole('button', { name: 'Retry all 4 of {events}:orders' }));
     const dialog = await screen.findByRole('dialog');

@@ -1,10 +1,10 @@
 import React from 'react';
 import { Button, Stack, Text } from '@grafana/ui';
 
-import { DlqEntry, DlqPage } from 'api/eventBusTypes';
+import { DlqEntry, DlqPage, GroupKey } from 'api/eventBusTypes';
 import { testIds } from 'components/testIds';
 
-import { ActionPlan, DlqAction } from '../actions';
+import { ActionPlan, DlqAction, formatCount } from '../actions';
 import { newIdempotencyKey } from '../idempotency';
 
 interface Props {
@@ -13,6 +13,8 @@ interface Props {
   selected: DlqEntry[];
   /** Stream filter the bulk actions are scoped to. */
   stream?: string;
+  /** The failure group the entries are filtered to: the bulk actions cover that group alone. */
+  group?: GroupKey;
   /** A text filter is active: bulk actions would cover more than the rows shown, so they are off. */
   hasTextFilter: boolean;
   canRetry: boolean;
@@ -23,7 +25,17 @@ interface Props {
 }
 
 /** Retry and purge buttons, each opening a confirmation; only those the user's role allows are shown. */
-export const ActionBar = ({ page, selected, stream, hasTextFilter, canRetry, canPurge, isBusy, onRequest }: Props) => {
+export const ActionBar = ({
+  page,
+  selected,
+  stream,
+  group,
+  hasTextFilter,
+  canRetry,
+  canPurge,
+  isBusy,
+  onRequest,
+}: Props) => {
   if (!canRetry && !canPurge) {
     return (
       <Text color="secondary" variant="bodySmall" data-testid={testIds.dlqPanel.readOnly}>
@@ -47,7 +59,11 @@ export const ActionBar = ({ page, selected, stream, hasTextFilter, canRetry, can
     snapshotId &&
     onRequest({
       action,
-      selection: { upToId: snapshotId, ...(stream ? { stream } : {}) },
+      selection: {
+        upToId: snapshotId,
+        ...(stream ? { stream } : {}),
+        ...(group ? { type: group.type, failureClass: group.failureClass } : {}),
+      },
       count: total,
       stream,
       idempotencyKey: newIdempotencyKey(),
@@ -56,7 +72,7 @@ export const ActionBar = ({ page, selected, stream, hasTextFilter, canRetry, can
   const bulkTitle = hasTextFilter
     ? 'Clear the text filter first: bulk actions cover every entry of the stream filter, not only the matching rows.'
     : undefined;
-  const scope = stream ?? 'all streams';
+  const scope = group ? 'this failure group' : (stream ?? 'all streams');
 
   return (
     <Stack gap={1} wrap="wrap" alignItems="center" data-testid={testIds.dlqPanel.actions}>
@@ -78,7 +94,7 @@ export const ActionBar = ({ page, selected, stream, hasTextFilter, canRetry, can
             title={bulkTitle}
             onClick={() => planAll('retry')}
           >
-            Retry all {total} of {scope}
+            Retry all {formatCount(total)} of {scope}
           </Button>
         </>
       )}
@@ -102,7 +118,7 @@ export const ActionBar = ({ page, selected, stream, hasTextFilter, canRetry, can
             title={bulkTitle}
             onClick={() => planAll('purge')}
           >
-            Purge all {total} of {scope}
+            Purge all {formatCount(total)} of {scope}
           </Button>
         </>
       )}

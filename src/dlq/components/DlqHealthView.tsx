@@ -1,8 +1,9 @@
 import React, { useCallback, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
-import { Button, EmptyState, LinkButton, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Button, LinkButton, LoadingPlaceholder, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
 
+import { FailureGroup, GroupKey } from 'api/eventBusTypes';
 import { testIds } from 'components/testIds';
 import { besidePath, runbookPath } from 'runbooks/urls';
 
@@ -10,13 +11,15 @@ import { verdictOf } from '../health';
 import { REDIS_DOWN } from '../problems';
 import { useDlqActions } from '../hooks/useDlqActions';
 import { useDlqEntries } from '../hooks/useDlqEntries';
+import { useDlqGroups } from '../hooks/useDlqGroups';
 import { useDlqHealth } from '../hooks/useDlqHealth';
 import { DlqPanelOptions, Layout, streamKey } from '../options';
 import { ActionBar } from './ActionBar';
 import { ActionResult } from './ActionResult';
 import { ConfirmAction } from './ConfirmAction';
-import { DlqEntriesTable } from './DlqEntriesTable';
 import { DlqFilters } from './DlqFilters';
+import { EntriesList } from './EntriesList';
+import { FailureGroups, TopFailureGroups } from './FailureGroups';
 import { ProblemMessage } from './ProblemMessage';
 import { HealthSummary } from './HealthSummary';
 
@@ -29,9 +32,16 @@ interface Props {
   dashboardUid?: string;
 }
 
+type View = 'failures' | 'entries';
+
+const VIEWS: Array<{ label: string; value: View; description: string }> = [
+  { label: 'Failures', value: 'failures', description: 'The DLQ by failure group, largest first' },
+  { label: 'Entries', value: 'entries', description: 'The DLQ entries one by one, oldest first' },
+];
+
 /**
- * The DLQ health panel's content, shared by the panel plugin and the runbook pages' live block: health at a glance,
- * and in the full layout the entries with their actions.
+ * The DLQ health panel's content, shared by the panel plugin and the runbook pages' live block: health at a glance
+ * with the largest failure groups, and in the full layout the failure groups and the entries with their actions.
  */
 export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Props) => {
   const styles = useStyles2(getStyles);
@@ -41,20 +51,39 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
   const [streamChoice, setStreamChoice] = useState<{ from?: string; value?: string }>();
   const stream = streamChoice && streamChoice.from === defaultStream ? streamChoice.value : defaultStream;
   const [q, setQ] = useState<string>();
+  // The failure group the entries are filtered to, when one was opened from the Failures view.
+  const [group, setGroup] = useState<GroupKey>();
+  const [view, setView] = useState<View>();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const isFull = layout === 'full';
   const healthDoc = health.result?.kind === 'health' ? health.result.health : undefined;
   // With Redis down nothing can be listed or changed; the health says so and links to what to do.
   const isHealthy = Boolean(healthDoc && healthDoc.status !== 'down');
-  const entries = useDlqEntries({ stream, q }, options.pageSize, refreshKey, isFull && isHealthy);
+  const depth = healthDoc?.dlq?.length;
+  // The first answer picks the view: the failures when the DLQ holds any, else the (empty) entries. After that the
+  // view stays where the operator put it, so an action never moves the screen under them.
+  if (view === undefined && typeof depth === 'number') {
+    setView(depth > 0 ? 'failures' : 'entries');
+  }
+  const shownView = view ?? 'failures';
+  const entryFilters = useMemo(() => (group ? { stream: group.stream, q, group } : { stream, q }), [group, stream, q]);
+  const entries = useDlqEntries(
+    entryFilters,
+    options.pageSize,
+    refreshKey,
+    isFull && isHealthy && shownView === 'entries'
+  );
+  const groups = useDlqGroups(stream, refreshKey, isHealthy && (!isFull || shownView === 'failures'));
 
   const { reload: reloadHealth } = health;
   const { restart: restartEntries } = entries;
+  const { reload: reloadGroups } = groups;
   const onChanged = useCallback(() => {
     setSelected(new Set());
     reloadHealth();
     restartEntries();
-  }, [reloadHealth, restartEntries]);
+    reloadGroups();
+  }, [reloadHealth, restartEntries, reloadGroups]);
   const actions = useDlqActions({ dashboardUID: dashboardUid, onChanged });
 
   const pageEntries = useMemo(() => entries.page?.entries ?? [], [entries.page]);
@@ -80,14 +109,28 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
     apply();
   };
   const onStreamChange = useCallback(
-    (value?: string) => changeFilter(() => setStreamChoice({ from: defaultStream, value })),
+    (value?: string) =>
+      changeFilter(() => {
+        setGroup(undefined);
+        setStreamChoice({ from: defaultStream, value });
+      }),
     [defaultStream]
   );
-  const onQueryChange = useCallback((value?: string) => changeFilter(() => setQ(value)), []);
-  const onPage = (move: () => void) => () => {
+  const onOpenGroup = useCallback(
+    (opened: FailureGroup) =>
+      changeFilter(() => {
+        setGroup({ stream: opened.stream, type: opened.type, failureClass: opened.failureClass });
+        setQ(undefined);
+        setView('entries');
+      }),
+    []
+  );
+  const onViewChange = useCallback((next: View) => {
     setSelected(new Set());
-    move();
-  };
+    setView(next);
+  }, []);
+  const onQueryChange = useCallback((value?: string) => changeFilter(() => setQ(value)), []);
+  const clearSelection = useCallback(() => setSelected(new Set()), []);
 
   const runbookHref = dashboardUid ? besidePath(options.runbook, dashboardUid) : runbookPath(options.runbook);
   const result = health.result;
@@ -115,6 +158,7 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
                   </Text>
                 )}
                 {result.health.status === 'down' && <ProblemMessage problem={REDIS_DOWN} onRetry={health.reload} />}
+                {!isFull && isHealthy && <TopFailureGroups state={groups} />}
               </Stack>
             )}
           </div>
@@ -134,7 +178,7 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
               variant="secondary"
               icon="sync"
               aria-label="Read the DLQ again"
-              disabled={health.loading || entries.loading}
+              disabled={health.loading || entries.loading || groups.loading}
               onClick={onChanged}
             />
           </Stack>
@@ -151,70 +195,68 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
                 onShowStream={onStreamChange}
               />
             )}
-            <DlqFilters
-              streams={Object.keys(healthDoc?.dlq?.byStream ?? {})}
-              stream={stream}
-              q={q}
-              onStreamChange={onStreamChange}
-              onQueryChange={onQueryChange}
-            />
-            {options.showActions && (
-              <ActionBar
-                page={entries.page}
-                selected={selectedEntries}
+            <div data-testid={testIds.dlqPanel.view}>
+              <RadioButtonGroup<View> size="sm" options={VIEWS} value={shownView} onChange={onViewChange} />
+            </div>
+            {shownView === 'failures' ? (
+              <FailureGroups
+                state={groups}
                 stream={stream}
-                hasTextFilter={Boolean(q)}
-                canRetry={actions.canRetry}
-                canPurge={actions.canPurge}
-                isBusy={actions.isRunning || entries.loading}
+                canRetry={options.showActions && actions.canRetry}
+                canPurge={options.showActions && actions.canPurge}
+                showReadOnly={options.showActions && !actions.canRetry && !actions.canPurge}
+                isBusy={actions.isRunning}
+                onOpen={onOpenGroup}
                 onRequest={actions.request}
               />
-            )}
-            <div data-testid={testIds.dlqPanel.entries} aria-busy={entries.loading}>
-              {entries.problem ? (
-                <ProblemMessage problem={entries.problem} onRetry={entries.reload} />
-              ) : !entries.page ? (
-                <LoadingPlaceholder text="Reading the DLQ entries..." />
-              ) : entries.page.entries.length === 0 && entries.pageIndex === 0 ? (
-                <EmptyState
-                  variant="completed"
-                  message={q || stream ? 'No DLQ entries match these filters' : 'The DLQ is empty'}
+            ) : (
+              <>
+                <DlqFilters
+                  streams={Object.keys(healthDoc?.dlq?.byStream ?? {})}
+                  stream={entryFilters.stream}
+                  q={q}
+                  onStreamChange={onStreamChange}
+                  onQueryChange={onQueryChange}
                 />
-              ) : (
-                <DlqEntriesTable
-                  entries={entries.page.entries}
-                  showStream={!stream}
+                {group && (
+                  <Stack gap={1} alignItems="center" wrap="wrap" data-testid={testIds.dlqPanel.groupFilter}>
+                    <Text variant="bodySmall">
+                      Failure group: <strong>{group.failureClass}</strong>, type {group.type || '(none)'}
+                    </Text>
+                    <Button
+                      size="sm"
+                      variant="secondary"
+                      fill="text"
+                      icon="times"
+                      onClick={() => onStreamChange(group.stream)}
+                    >
+                      All entries of {group.stream}
+                    </Button>
+                  </Stack>
+                )}
+                {options.showActions && (
+                  <ActionBar
+                    page={entries.page}
+                    selected={selectedEntries}
+                    stream={entryFilters.stream}
+                    group={group}
+                    hasTextFilter={Boolean(q)}
+                    canRetry={actions.canRetry}
+                    canPurge={actions.canPurge}
+                    isBusy={actions.isRunning || entries.loading}
+                    onRequest={actions.request}
+                  />
+                )}
+                <EntriesList
+                  entries={entries}
+                  scope={group ? ' of this failure group' : entryFilters.stream ? ` of ${entryFilters.stream}` : ''}
+                  isFiltered={Boolean(q || entryFilters.stream)}
+                  hasTextFilter={Boolean(q)}
+                  showStream={!entryFilters.stream}
                   selection={selectionControls}
-                  now={entries.readAt}
+                  onPageChange={clearSelection}
                 />
-              )}
-            </div>
-            {entries.page && (
-              <Stack gap={1} alignItems="center" data-testid={testIds.dlqPanel.paging}>
-                <Button
-                  size="sm"
-                  variant="secondary"
-                  icon="angle-left"
-                  disabled={!entries.hasPrevious || entries.loading}
-                  onClick={onPage(entries.previous)}
-                >
-                  Previous
-                </Button>
-                <Text variant="bodySmall">
-                  Page {entries.pageIndex + 1} · {entries.page.total} {entries.page.total === 1 ? 'entry' : 'entries'}
-                  {stream ? ` of ${stream}` : ''}
-                  {q ? ' (the text filter is not counted)' : ''}, oldest first
-                </Text>
-                <Button
-                  size="sm"
-                  variant="secondary"
-                  icon="angle-right"
-                  disabled={!entries.hasNext || entries.loading}
-                  onClick={onPage(entries.next)}
-                >
-                  Next
-                </Button>
-              </Stack>
+              </>
             )}
             <ConfirmAction
               plan={actions.planned}

@@ -10,6 +10,8 @@ export interface DlqFilters {
   stream?: string;
   /** Substring of type or reason. */
   q?: string;
+  /** With `stream`, one failure group's entries. */
+  group?: { type: string; failureClass: string };
 }
 
 export interface DlqEntriesState {
@@ -48,10 +50,10 @@ export function useDlqEntries(
   const [paging, setPaging] = useState<{ filterKey: string; cursors: Array<string | undefined> }>();
   const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState<{ key: string; page?: DlqPage; readAt?: number; problem?: PanelProblem }>();
-  const { stream, q } = filters;
+  const { stream, q, group } = filters;
 
   // Cursors belong to the filters they were read with: another filter or page size starts from the first page.
-  const filterKey = `${stream ?? ''}\n${q ?? ''}\n${pageSize}`;
+  const filterKey = JSON.stringify([stream ?? '', q ?? '', group?.type, group?.failureClass, pageSize]);
   const cursors = paging?.filterKey === filterKey ? paging.cursors : FIRST_PAGE;
 
   const after = cursors[cursors.length - 1];
@@ -62,7 +64,10 @@ export function useDlqEntries(
       return;
     }
     let isCurrent = true;
-    listDlq({ limit: pageSize, after, stream, q }, { requestId }).then(
+    listDlq(
+      { limit: pageSize, after, stream, q, type: group?.type, failureClass: group?.failureClass },
+      { requestId }
+    ).then(
       (page) => isCurrent && setState({ key, page, readAt: Date.now() }),
       (error) => {
         if (isCurrent && !isCancelled(error)) {

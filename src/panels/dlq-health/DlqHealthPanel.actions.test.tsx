@@ -14,6 +14,7 @@ import {
   resetPanelState,
   selectAndOpen,
   setup,
+  showEntries,
   stubIntersectionObserver,
   table,
 } from './__fixtures__/panelHarness';
@@ -57,6 +58,7 @@ describe('DlqHealthPanel: actions', () => {
       ok({ total: 120, snapshotId: '1764176400000-3', entries: [entryAt(0)], nextCursor: '1764172800000-0' })
     );
 
+    await showEntries();
     await user.click(await screen.findByRole('button', { name: 'Read the DLQ again' }));
     await user.click(await screen.findByRole('button', { name: 'Retry all 120 of {events}:orders' }));
     const dialog = await screen.findByRole('dialog');

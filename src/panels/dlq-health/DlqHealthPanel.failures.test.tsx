@@ -7,7 +7,7 @@ import { EventBusTimeoutError } from 'api/eventBus';
 import { testIds } from 'components/testIds';
 import { createFakeEventBus, entryAt, fail, ok } from 'dlq/components/__fixtures__/fakeEventBus';
 
-import { resetPanelState, setup, stubIntersectionObserver, table } from './__fixtures__/panelHarness';
+import { resetPanelState, setup, showEntries, stubIntersectionObserver, table } from './__fixtures__/panelHarness';
 
 jest.mock('@grafana/runtime', () => require('dlq/components/__fixtures__/fakeRuntime').runtimeMock());
 
@@ -92,6 +92,7 @@ describe('DlqHealthPanel: failures', () => {
     const fake = createFakeEventBus(7);
     fake.on('/api/events/dlq', () => fail(504, ''));
     setup({ fake });
+    await showEntries();
 
     const problem = await within(await screen.findByTestId(testIds.dlqPanel.entries)).findByTestId(
       testIds.dlqPanel.problem

@@ -37,7 +37,7 @@ describe('DlqHealthPanel: inspect', () => {
     const { fake } = setup({ size: 100_000, options: { pageSize: 10 } });
 
     await table();
-    expect(screen.getByTestId(testIds.dlqPanel.paging)).toHaveTextContent('Page 1 · 100000 entries, oldest first');
+    expect(screen.getByTestId(testIds.dlqPanel.paging)).toHaveTextContent('Page 1 · 100,000 entries, oldest first');
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(await screen.findByText(/Page 2 ·/)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Next' }));
@@ -56,7 +56,7 @@ describe('DlqHealthPanel: inspect', () => {
       { limit: 10, after: `${1764172800000 + 9}-0` },
     ]);
     expect(fake.largestPage).toBe(10);
-    expect(screen.getByRole('button', { name: 'Retry all 100000 of all streams' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Retry all 100,000 of all streams' })).toBeEnabled();
   });
 
   it('filters by stream and by text, starting again from the first page', async () => {

@@ -4,7 +4,7 @@
 import { Observable, of, throwError } from 'rxjs';
 import { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 
-import { DlqEntry, EventBusHealth } from 'api/eventBusTypes';
+import { DlqEntry, DlqGroups, EventBusHealth, FailureGroup } from 'api/eventBusTypes';
 
 import { PLUGIN_ID, PROXY_BASE_URL } from '../../../constants';
 
@@ -78,6 +78,51 @@ export function healthOf(size: number, overrides: Partial<EventBusHealth> = {}):
   };
 }
 
+/** The service's failure class, as far as these fixtures' reasons need: numbers masked, the first line. */
+export function classOf(reason: string): string {
+  return (
+    reason
+      .split('\n')[0]
+      .replace(/\b\d[\d.,]*\b/g, '<n>')
+      .trim() || '(no reason)'
+  );
+}
+
+/** The failure groups of the given entries, largest first, as the reference service would answer. */
+export function groupsOf(entries: DlqEntry[], limit = 50): DlqGroups {
+  const byKey = new Map<string, FailureGroup>();
+  for (const entry of entries) {
+    const failureClass = classOf(entry.reason);
+    const key = JSON.stringify([entry.stream, entry.type, failureClass]);
+    const ref = { id: entry.id, at: new Date(Number(entry.id.split('-')[0])).toISOString() };
+    const group = byKey.get(key);
+    if (group) {
+      group.count++;
+      group.newest = ref;
+    } else {
+      byKey.set(key, {
+        stream: entry.stream,
+        type: entry.type,
+        failureClass,
+        count: 1,
+        oldest: ref,
+        newest: ref,
+        sampleId: entry.id,
+        sampleReason: entry.reason,
+      });
+    }
+  }
+  const all = [...byKey.values()].sort((a, b) => b.count - a.count || a.failureClass.localeCompare(b.failureClass));
+  const rest = all.slice(limit);
+  return {
+    snapshotId: entries.length ? entries[entries.length - 1].id : null,
+    total: entries.length,
+    stale: false,
+    groups: all.slice(0, limit),
+    other: { groups: rest.length, count: rest.reduce((sum, g) => sum + g.count, 0) },
+  };
+}
+
 function countOf(size: number, streamIndex: number): number {
   return Math.floor(size / STREAMS.length) + (streamIndex < size % STREAMS.length ? 1 : 0);
 }
@@ -99,6 +144,8 @@ export function createFakeEventBus(size = 57, { entry = entryAt }: { entry?: typ
     const limit = Number(params.limit ?? 50);
     const stream: string | undefined = params.stream;
     const q: string | undefined = params.q?.toLowerCase();
+    const type: string | undefined = params.type;
+    const failureClass: string | undefined = params.failureClass;
     const start = params.after ? Number(String(params.after).split('-')[0]) - BASE_MS + 1 : 0;
     const entries: DlqEntry[] = [];
     let index = start;
@@ -106,35 +153,68 @@ export function createFakeEventBus(size = 57, { entry = entryAt }: { entry?: typ
       const candidate = entry(index);
       if (
         (!stream || candidate.stream === stream) &&
-        (!q || `${candidate.type} ${candidate.reason}`.toLowerCase().includes(q))
+        (!q || `${candidate.type} ${candidate.reason}`.toLowerCase().includes(q)) &&
+        (type === undefined || candidate.type === type) &&
+        (failureClass === undefined || classOf(candidate.reason) === failureClass)
       ) {
         entries.push(candidate);
       }
     }
     fake.largestPage = Math.max(fake.largestPage, entries.length);
     const streamIndex = stream ? STREAMS.indexOf(stream) : -1;
+    const groupCount = () =>
+      groupsOf(all()).groups.find((g) => g.stream === stream && g.type === type && g.failureClass === failureClass)
+        ?.count ?? 0;
     return ok({
-      total: stream ? (streamIndex < 0 ? 0 : countOf(size, streamIndex)) : size,
+      total:
+        failureClass !== undefined ? groupCount() : stream ? (streamIndex < 0 ? 0 : countOf(size, streamIndex)) : size,
       snapshotId: size ? `${BASE_MS + size - 1}-0` : null,
       entries,
       nextCursor: index < size && entries.length > 0 ? entries[entries.length - 1].id : null,
     });
   };
 
+  const all = () => Array.from({ length: size }, (_, index) => entry(index));
+  const groups: Handler = ({ params = {} }) => {
+    const stream: string | undefined = params.stream;
+    return ok(
+      groupsOf(
+        all().filter((e) => !stream || e.stream === stream),
+        Number(params.limit ?? 50)
+      )
+    );
+  };
+
+  // What a retry or purge by failure filter would cover.
+  const inGroup = (filter: { stream?: string; type?: string; failureClass: string }) =>
+    all().filter(
+      (e) =>
+        (filter.stream === undefined || e.stream === filter.stream) &&
+        (filter.type === undefined || e.type === filter.type) &&
+        classOf(e.reason) === filter.failureClass
+    ).length;
+
   const defaults: Record<string, Handler> = {
     '/api/events/health': () => ok(fake.health),
     '/api/events/dlq': list,
+    '/api/events/dlq/groups': groups,
     '/api/events/dlq/retry': ({ data }) =>
       ok({
         operationId: 'op_01JRETRY0000',
         outcome: 'ok',
-        retried: 'ids' in data ? data.ids.length : fake.health.dlq?.length,
+        retried:
+          'ids' in data ? data.ids.length : data.failureClass !== undefined ? inGroup(data) : fake.health.dlq?.length,
         skipped: 0,
         remaining: 3,
         upToId: 'upToId' in data ? data.upToId : null,
       }),
     '/api/events/dlq/purge': ({ data }) =>
-      ok({ operationId: 'op_01JPURGE0000', outcome: 'ok', purged: 'ids' in data ? data.ids.length : 7, remaining: 0 }),
+      ok({
+        operationId: 'op_01JPURGE0000',
+        outcome: 'ok',
+        purged: 'ids' in data ? data.ids.length : data.failureClass !== undefined ? inGroup(data) : 7,
+        remaining: 0,
+      }),
     '/api/annotations': () => ok({ id: 1, message: 'Annotation added' }),
     [`/api/plugins/${PLUGIN_ID}/settings`]: () =>
       ok({

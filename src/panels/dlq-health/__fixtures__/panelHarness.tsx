@@ -2,7 +2,7 @@
 // the fake Grafana runtime (each test file mocks @grafana/runtime with fakeRuntime's runtimeMock), and the steps the
 // tests share. Each test file runs `beforeAll(stubIntersectionObserver)` and `beforeEach(resetPanelState)`.
 import React from 'react';
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { EventBusSrv, getDefaultTimeRange, LoadingState, PanelProps } from '@grafana/data';
 import { config } from '@grafana/runtime';
@@ -76,7 +76,17 @@ export function renderPanel({
   return { eventBus, ...render(<DlqHealthPanel {...props} />) };
 }
 
+/** Switches the full panel to its Entries view (it opens on Failures when the DLQ holds entries). */
+export async function showEntries() {
+  const view = await screen.findByTestId(testIds.dlqPanel.view);
+  const entries = within(view).getByRole('radio', { name: 'Entries' });
+  if (!(entries as HTMLInputElement).checked) {
+    fireEvent.click(entries);
+  }
+}
+
 export async function table() {
+  await showEntries();
   return within(await screen.findByTestId(testIds.dlqPanel.entries)).findByRole('table');
 }
 
