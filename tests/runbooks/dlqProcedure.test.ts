@@ -53,10 +53,15 @@ class Shell {
 
 describe('runbooks/dlq-management.md, executed', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlq-procedure-'));
+  const TIMEOUT_CLASS = 'TimeoutError: upstream "<s>" did not answer within <n> ms';
+  const VALIDATION_CLASS = 'ValidationError: amount must be positive';
   let stack: EventBusStack;
   let proxy: RunningProxy;
   let shell: Shell;
   let blocks: string[];
+  /** The orders entries of the transient group, which the runbook retries; seeded in two runs around the others. */
+  let timeoutIds: string[];
+  let validationIds: string[];
   let paymentIds: string[];
 
   before(async () => {
@@ -68,15 +73,30 @@ describe('runbooks/dlq-management.md, executed', () => {
       users: { [ADMIN_TOKEN]: { login: 'oncall-admin', role: 'Admin' } },
     });
 
-    await stack.seed(
+    // {events}:orders: one transient class (two reasons that differ only in masked values) around a poison class,
+    // so a retry of the whole stream up to the snapshot would take the poison too. {events}:payments: the same
+    // transient class under another stream and type, so only the group's full filter keeps it out.
+    const orders = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => JSON.stringify({ orderId: `A-${from + i}`, amount: 10 }));
+    const pricingTimeouts = await stack.seed('{events}:orders', orders(0, 7), {
+      type: 'order.created',
+      reason: 'TimeoutError: upstream "pricing" did not answer within 5000 ms',
+    });
+    validationIds = await stack.seed(
       '{events}:orders',
-      Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: `A-${i}`, amount: -1 }))
+      [JSON.stringify({ orderId: 'A-7', amount: -1 }), JSON.stringify({ orderId: 'A-8', amount: -5 })],
+      { type: 'order.created', reason: VALIDATION_CLASS }
     );
-    paymentIds = await stack.seed('{events}:payments', [
-      '{"paymentId":"P-1"}',
-      '{"paymentId":"P-2"}',
-      '{"paymentId":"P-3"}',
-    ]);
+    const inventoryTimeouts = await stack.seed('{events}:orders', orders(9, 5), {
+      type: 'order.created',
+      reason: 'TimeoutError: upstream "inventory" did not answer within 3000 ms',
+    });
+    timeoutIds = [...pricingTimeouts, ...inventoryTimeouts];
+    paymentIds = await stack.seed(
+      '{events}:payments',
+      ['{"paymentId":"P-1"}', '{"paymentId":"P-2"}', '{"paymentId":"P-3"}'],
+      { type: 'payment.captured', reason: 'TimeoutError: upstream "ledger" did not answer within 5000 ms' }
+    );
 
     const { body } = splitFrontMatter(fs.readFileSync(path.join(ROOT, 'runbooks', 'dlq-management.md'), 'utf8'));
     blocks = extractCodeBlocks(body)
@@ -99,52 +119,118 @@ describe('runbooks/dlq-management.md, executed', () => {
   });
 
   const xlen = async (key: string) => Number(await stack.redis.sendCommand(['XLEN', key]));
-  const dlqIds = async () =>
-    ((await stack.redis.sendCommand(['XRANGE', DLQ_STREAM, '-', '+'])) as Array<[string, string[]]>).map(([id]) => id);
+  const xrange = async (key: string) =>
+    ((await stack.redis.sendCommand(['XRANGE', key, '-', '+'])) as Array<[string, string[]]>).map(([id, fields]) => {
+      const entry: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        entry[fields[i]] = fields[i + 1];
+      }
+      return { id, entry };
+    });
+  const dlqIds = async () => (await xrange(DLQ_STREAM)).map(({ id }) => id);
+  /** The pretty-printed JSON a block prints after its text lines. */
+  const jsonIn = (output: string) => JSON.parse(output.slice(output.search(/^\{$/m)));
 
-  it('has the seven executed blocks in the order inspect, dry run, retry, verify, purge', () => {
-    assert.equal(blocks.length, 7);
+  it('has the eight executed blocks in the order health, groups, entries, dry run, retry, verify, purge', () => {
+    assert.equal(blocks.length, 8);
     assert.match(blocks[0], /\/api\/events\/health/);
-    assert.match(blocks[1], /\/api\/events\/dlq\?/);
-    assert.match(blocks[2], /dryRun: true/);
-    assert.match(blocks[3], /Idempotency-Key/);
-    assert.match(blocks[4], /\/dlq\/operations\/\$OPERATION_ID/);
-    assert.match(blocks[6], /\/dlq\/purge/);
+    assert.match(blocks[1], /\/api\/events\/dlq\/groups\?/);
+    assert.match(blocks[2], /\/api\/events\/dlq\?/);
+    assert.match(blocks[3], /dryRun: true/);
+    assert.match(blocks[4], /Idempotency-Key/);
+    assert.match(blocks[5], /\/dlq\/operations\/\$OPERATION_ID/);
+    assert.match(blocks[6], /\/api\/events\/dlq\?/);
+    assert.match(blocks[7], /\/dlq\/purge/);
   });
 
   it('checks health: the DLQ holds what was seeded, by origin stream', async () => {
     const health = JSON.parse(await shell.run(blocks[0]));
-    assert.equal(health.dlq.length, 15);
-    assert.deepEqual(health.dlq.byStream, { '{events}:orders': 12, '{events}:payments': 3 });
+    assert.equal(health.dlq.length, 17);
+    assert.deepEqual(health.dlq.byStream, { '{events}:orders': 14, '{events}:payments': 3 });
   });
 
-  it('inspects the orders entries and keeps the snapshot id', async () => {
+  it('reads the failure groups of orders, largest first, and keeps their snapshot id', async () => {
     const output = await shell.run(blocks[1]);
-    assert.match(output, /^total=12 snapshotId=\S+ nextCursor=/m);
-    assert.equal(output.match(/^\d+-\d+\torder\.created\tattempts=\d+\t/gm)?.length, 12);
-    assert.match(output, /"errorClass": "ValidationError"/);
-    assert.match(output, /^SNAPSHOT_ID=\d+-\d+$/m);
+    const newest = paymentIds[paymentIds.length - 1];
+    assert.match(output, new RegExp(`^total=14 stale=false snapshotId=${newest} other=0 entries in 0 groups$`, 'm'));
+    const groups = output.split('\n').filter((line) => line.startsWith('#'));
+    assert.equal(groups.length, 2);
+    assert.deepEqual(
+      groups.map((line) => line.split('\t')),
+      [
+        [
+          '#1',
+          '12',
+          'order.created',
+          TIMEOUT_CLASS,
+          `oldest=${new Date(Number(timeoutIds[0].split('-')[0])).toISOString()}`,
+          `newest=${new Date(Number(timeoutIds[11].split('-')[0])).toISOString()}`,
+          'TimeoutError: upstream "pricing" did not answer within 5000 ms',
+        ],
+        [
+          '#2',
+          '2',
+          'order.created',
+          VALIDATION_CLASS,
+          `oldest=${new Date(Number(validationIds[0].split('-')[0])).toISOString()}`,
+          `newest=${new Date(Number(validationIds[1].split('-')[0])).toISOString()}`,
+          VALIDATION_CLASS,
+        ],
+      ]
+    );
+    assert.match(output, new RegExp(`^SNAPSHOT_ID=${newest}$`, 'm'));
   });
 
-  it('dry-runs the retry without moving anything', async () => {
-    const dryRun = JSON.parse(await shell.run(blocks[2]));
-    assert.equal(dryRun.retried, 12);
-    assert.equal(await xlen('{events}:dlq'), 15);
+  it('lists the orders entries themselves', async () => {
+    const output = await shell.run(blocks[2]);
+    assert.match(output, /^total=14 snapshotId=\S+ nextCursor=/m);
+    assert.equal(output.match(/^\d+-\d+\torder\.created\tattempts=\d+\t\S+\tretryOf=-\t/gm)?.length, 14);
+    assert.match(output, /\tValidationError: amount must be positive$/m);
   });
 
-  it('retries the orders entries up to the snapshot, leaving the payments entries', async () => {
+  it('dry-runs the retry of the largest group, counting only its entries and moving nothing', async () => {
     const output = await shell.run(blocks[3]);
+    assert.match(
+      output,
+      new RegExp(
+        `^Group #1: 12 order\\.created entries of \\{events\\}:orders failing with ${TIMEOUT_CLASS}, up to ${
+          paymentIds[paymentIds.length - 1]
+        }$`,
+        'm'
+      )
+    );
+    const dryRun = jsonIn(output);
+    assert.equal(dryRun.dryRun, true);
+    assert.equal(dryRun.retried, 12);
+    assert.equal(dryRun.skipped, 0);
+    assert.equal(await xlen(DLQ_STREAM), 17);
+    assert.equal(await xlen('{events}:orders'), 0);
+  });
+
+  it('retries that group only: the poison orders and the payments stay in the DLQ', async () => {
+    const output = await shell.run(blocks[4]);
     const result = JSON.parse(output.slice(0, output.lastIndexOf('OPERATION_ID=')));
     assert.equal(result.outcome, 'ok');
     assert.equal(result.retried, 12);
+    assert.equal(result.remaining, 5);
     assert.match(output, /^OPERATION_ID=\S+$/m);
-    assert.equal(await xlen('{events}:orders'), 12);
-    assert.deepEqual(await dlqIds(), paymentIds);
+
+    assert.deepEqual(await dlqIds(), [...validationIds, ...paymentIds]);
+    const retried = await xrange('{events}:orders');
+    assert.deepEqual(
+      retried.map(({ entry }) => entry.retryOf),
+      timeoutIds
+    );
+    assert.ok(retried.every(({ entry }) => entry.type === 'order.created'));
   });
 
-  it('verifies the operation, with the Grafana user as its actor', async () => {
-    const operation = JSON.parse(await shell.run(blocks[4]));
+  it('verifies the operation: the group it retried, with the Grafana user as its actor', async () => {
+    const operation = JSON.parse(await shell.run(blocks[5]));
     assert.equal(operation.action, 'retry');
+    assert.equal(operation.outcome, 'ok');
+    assert.equal(operation.stream, '{events}:orders');
+    assert.equal(operation.type, 'order.created');
+    assert.equal(operation.failureClass, TIMEOUT_CLASS);
     assert.equal(operation.retried, 12);
     assert.equal(operation.refailed, 0);
     assert.equal(operation.actor, 'oncall-admin');
@@ -154,13 +240,13 @@ describe('runbooks/dlq-management.md, executed', () => {
     const refailed = Array.from({ length: 4 }, (_, i) => JSON.stringify({ orderId: `B-${i}` }));
     const readIds = await stack.seed('{events}:orders', refailed);
 
-    const listing = await shell.run(blocks[5]);
-    assert.match(listing, /^total=4$/m);
+    const listing = await shell.run(blocks[6]);
+    assert.match(listing, /^total=6$/m);
     assert.match(listing, new RegExp(`^PURGE_UP_TO=${readIds[3]}$`, 'm'));
 
     const [lateArrival] = await stack.seed('{events}:orders', ['{"orderId":"C-0"}']);
-    const purge = JSON.parse(await shell.run(blocks[6]));
-    assert.equal(purge.purged, 4);
+    const purge = JSON.parse(await shell.run(blocks[7]));
+    assert.equal(purge.purged, 6);
     assert.deepEqual(await dlqIds(), [...paymentIds, lateArrival]);
   });
 });
