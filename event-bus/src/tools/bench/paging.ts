@@ -1,11 +1,13 @@
 import { buildApp } from '../../app';
 import { DEFAULTS } from '../../config';
 import type { RedisClient } from '../../redis';
+import { compareIds } from '../../ids';
+import type { GroupsAnswer } from '../../store';
 import { pct, seed, TOKEN, type Out } from './common';
 
 /**
- * Health, the first page, a middle page of 50 and the failure groups (20 of them) over HTTP on loopback, at each DLQ
- * size: they stay flat.
+ * Health, the first page, a middle page of 50, the failure groups (20 of them) and a middle page of 50 of one group
+ * over HTTP on loopback, at each DLQ size: they stay flat.
  */
 export async function pagingBySize(
   client: RedisClient,
@@ -49,8 +51,21 @@ export async function pagingBySize(
     const first = await measure('/api/events/dlq?limit=50');
     const mid = await measure(`/api/events/dlq?limit=50&after=${cursor}`);
     const groups = await measure('/api/events/dlq/groups');
+    // The group whose entries span the DLQ's middle, paged from there.
+    const answer = (await (await fetch(`${base}/api/events/dlq/groups`, { headers })).json()) as GroupsAnswer;
+    const spanning =
+      answer.groups.find((g) => compareIds(g.oldest.id, cursor) <= 0 && compareIds(cursor, g.newest.id) < 0) ??
+      answer.groups[0];
+    const group = new URLSearchParams({
+      limit: '50',
+      stream: spanning.stream,
+      type: spanning.type,
+      failureClass: spanning.failureClass,
+      after: cursor,
+    });
+    const groupPage = await measure(`/api/events/dlq?${group.toString()}`);
     out(
-      `DLQ ${size.toLocaleString('en-US')}: health ${health}; first page of 50 ${first}; middle page of 50 ${mid}; failure groups ${groups}  (${requests} requests each, HTTP on loopback)`
+      `DLQ ${size.toLocaleString('en-US')}: health ${health}; first page of 50 ${first}; middle page of 50 ${mid}; failure groups ${groups}; a group's middle page of 50 ${groupPage}  (${requests} requests each, HTTP on loopback)`
     );
   }
   await app.close();
