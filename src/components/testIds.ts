@@ -15,6 +15,7 @@ export const testIds = {
     empty: 'data-testid index empty',
     escalation: 'data-testid index escalation',
     unresolvedAlert: 'data-testid index unresolved-alert',
+    headingsState: 'data-testid index headings-state',
   },
   runbook: {
     header: 'data-testid runbook header',

@@ -61,7 +61,7 @@ describe('RunbookBesidePage', () => {
     localStorage.clear();
   });
 
-  it("shows the runbook beside its dashboard, started at the link's time range and variables", () => {
+  it("shows the runbook beside its dashboard, started at the link's time range and variables", async () => {
     open(
       'dlq-management',
       '?dashboard=opsdesk-event-bus&from=now-1h&to=now&alertname=EventBusDlqBacklogGrowing&stream=%7Bevents%7D%3Aorders'
@@ -72,7 +72,7 @@ describe('RunbookBesidePage', () => {
       within(dashboard).getByText('dashboard opsdesk-event-bus ?from=now-1h&to=now&var-stream=%7Bevents%7D%3Aorders')
     ).toBeInTheDocument();
     expect(screen.getByTestId(testIds.runbook.alertContext)).toHaveTextContent('EventBusDlqBacklogGrowing');
-    expect(screen.getByTestId(testIds.runbook.markdown)).toBeInTheDocument();
+    expect(await screen.findByTestId(testIds.runbook.markdown)).toBeInTheDocument();
   });
 
   it("keeps the dashboard's time range and variables in the URL, so the view can be shared", async () => {

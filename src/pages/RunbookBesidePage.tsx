@@ -7,6 +7,7 @@ import { Alert, ErrorBoundary, LinkButton, RadioButtonGroup, Stack, useSplitter,
 
 import { testIds } from 'components/testIds';
 import { findRunbook } from 'runbooks/catalog';
+import { useRunbookContent } from 'runbooks/useRunbookContent';
 import {
   besideDashboard,
   contextParams,
@@ -34,6 +35,7 @@ const RunbookBesidePage = ({ slug }: Props) => {
   const styles = useStyles2(getStyles);
   const [params, setParams] = useSearchParams();
   const runbook = findRunbook(slug);
+  const content = useRunbookContent(runbook);
   const requested = params.get('dashboard') || null;
   // The view shows the dashboard the link names, so a panel on any dashboard can open its runbook beside it; the
   // live blocks record their actions only on a dashboard the runbook lists (besideDashboard).
@@ -86,7 +88,7 @@ const RunbookBesidePage = ({ slug }: Props) => {
             <LinkButton variant="secondary" size="sm" icon="arrow-left" href={runbookPath(slug, contextParams(params))}>
               Runbook only
             </LinkButton>
-            <RunbookContent runbook={runbook} params={params} isBeside />
+            <RunbookContent runbook={runbook} content={content} params={params} isBeside />
           </Stack>
         </div>
         <div {...splitterProps} />

@@ -5,9 +5,14 @@ import userEvent from '@testing-library/user-event';
 import { locationService } from '@grafana/runtime';
 
 import { testIds } from 'components/testIds';
-import { RUNBOOKS } from 'runbooks/catalog';
+import { loadSearchHeadings, RUNBOOKS } from 'runbooks/catalog';
 
 import RunbookIndexPage from './RunbookIndexPage';
+
+// The real loader, watched, so a test can make the headings fail to load as a dropped connection would.
+jest.mock('runbooks/catalog', () => ({ ...jest.requireActual('runbooks/catalog'), loadSearchHeadings: jest.fn() }));
+const loadHeadings = jest.mocked(loadSearchHeadings);
+beforeEach(() => loadHeadings.mockImplementation(jest.requireActual('runbooks/catalog').loadSearchHeadings));
 
 const Search = () => <output data-testid="location-search">{useLocation().search}</output>;
 
@@ -62,6 +67,23 @@ describe('RunbookIndexPage', () => {
     await user.clear(screen.getByRole('textbox', { name: 'Search runbooks' }));
     await user.type(screen.getByRole('textbox', { name: 'Search runbooks' }), 'point-in-time');
     expect(titles()).toEqual(['Database recovery']);
+  });
+
+  it('searches titles, tags and alert names while the headings load, and says when they could not', async () => {
+    const user = userEvent.setup();
+    let fail: (error: Error) => void = () => undefined;
+    loadHeadings.mockReturnValue(new Promise((_, reject) => (fail = reject)));
+    open();
+
+    await user.type(screen.getByRole('textbox', { name: 'Search runbooks' }), 'ApiHighLatency');
+    expect(titles()).toEqual(['Performance issues']);
+    expect(screen.getByTestId(testIds.index.headingsState)).toHaveTextContent('headings are still loading');
+
+    fail(new Error('Failed to fetch'));
+    expect(await screen.findByText(/the headings could not be loaded/)).toBeInTheDocument();
+    await user.clear(screen.getByRole('textbox', { name: 'Search runbooks' }));
+    await user.type(screen.getByRole('textbox', { name: 'Search runbooks' }), 'point-in-time');
+    expect(screen.getByTestId(testIds.index.empty)).toBeInTheDocument();
   });
 
   it('filters by tag and by owner, and says so when nothing is left', async () => {

@@ -1,4 +1,4 @@
-import React, { KeyboardEvent, useMemo, useRef } from 'react';
+import React, { KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
@@ -21,7 +21,7 @@ import {
 import { Markdown } from 'components/Markdown/Markdown';
 import { ReviewBadge } from 'components/ReviewBadge/ReviewBadge';
 import { testIds } from 'components/testIds';
-import { RUNBOOK_INDEX, RUNBOOKS } from 'runbooks/catalog';
+import { loadSearchHeadings, RUNBOOK_INDEX, RUNBOOKS, SearchHeadings } from 'runbooks/catalog';
 import { sectionOf } from 'runbooks/markdown';
 import { reviewOf } from 'runbooks/review';
 import { allOwners, allTags, searchRunbooks } from 'runbooks/search';
@@ -42,7 +42,11 @@ const RunbookIndexPage = () => {
   const unresolvedAlert = params.get('unresolved');
   const today = new Date();
 
-  const results = useMemo(() => searchRunbooks(RUNBOOKS, { query, tags, owners }), [query, tags, owners]);
+  const headings = useSearchHeadings();
+  const results = useMemo(
+    () => searchRunbooks(RUNBOOKS, { query, tags, owners }, headings.value),
+    [query, tags, owners, headings.value]
+  );
   const escalation = useMemo(
     () =>
       ESCALATION_SECTIONS.map((title) => sectionOf(RUNBOOK_INDEX.body, title))
@@ -122,6 +126,15 @@ const RunbookIndexPage = () => {
             data-testid={testIds.index.search}
             autoFocus
           />
+          {query && headings.status !== 'loaded' && (
+            <div data-testid={testIds.index.headingsState}>
+              <Text variant="bodySmall" color="secondary">
+                {headings.status === 'loading'
+                  ? 'Searching titles, tags and alert names; headings are still loading.'
+                  : 'Searching titles, tags and alert names only: the headings could not be loaded.'}
+              </Text>
+            </div>
+          )}
           <Stack gap={1} wrap="wrap" alignItems="center">
             <Text variant="bodySmall" color="secondary">
               Tags
@@ -187,6 +200,24 @@ const RunbookIndexPage = () => {
 };
 
 export default RunbookIndexPage;
+
+/** The headings search reads, fetched when the index opens so they are there by the first keystroke. */
+function useSearchHeadings(): { status: 'loading' | 'loaded' | 'failed'; value?: SearchHeadings } {
+  const [state, setState] = useState<{ status: 'loading' | 'loaded' | 'failed'; value?: SearchHeadings }>({
+    status: 'loading',
+  });
+  useEffect(() => {
+    let current = true;
+    loadSearchHeadings().then(
+      (value) => current && setState({ status: 'loaded', value }),
+      () => current && setState({ status: 'failed' })
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+  return state;
+}
 
 const getStyles = (theme: GrafanaTheme2) => ({
   layout: css({

@@ -6,7 +6,7 @@ import { NEVER } from 'rxjs';
 import { locationService } from '@grafana/runtime';
 
 import { testIds } from 'components/testIds';
-import { findRunbook } from 'runbooks/catalog';
+import { findRunbook, loadRunbookContent } from 'runbooks/catalog';
 
 import RunbookPage from './RunbookPage';
 
@@ -15,6 +15,14 @@ jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
   getBackendSrv: () => ({ fetch }),
 }));
+
+// The real loader, watched, so a test can make one load fail as a dropped connection would.
+jest.mock('runbooks/catalog', () => {
+  const actual = jest.requireActual('runbooks/catalog');
+  return { ...actual, loadRunbookContent: jest.fn() };
+});
+const load = jest.mocked(loadRunbookContent);
+beforeEach(() => load.mockImplementation(jest.requireActual('runbooks/catalog').loadRunbookContent));
 
 function open(slug: string, query = '') {
   fetch.mockReturnValue(NEVER);
@@ -48,9 +56,10 @@ describe('RunbookPage', () => {
     );
   });
 
-  it('renders the procedure with a table of contents whose every link has its heading', () => {
+  it('renders the procedure with a table of contents whose every link has its heading', async () => {
     open('troubleshooting/auth-failures');
-    const toc = screen.getByTestId(testIds.runbook.toc);
+    expect(screen.getByText('Loading the procedure...')).toBeInTheDocument();
+    const toc = await screen.findByTestId(testIds.runbook.toc);
     const anchors = within(toc)
       .getAllByRole('link')
       .map((link) => link.getAttribute('href')!.slice(1));
@@ -62,7 +71,7 @@ describe('RunbookPage', () => {
     }
   });
 
-  it('shows the alert it was opened from with its labels as text, and scopes dashboards and live blocks to them', () => {
+  it('shows the alert it was opened from with its labels as text, and scopes dashboards and live blocks to them', async () => {
     open(
       'dlq-management',
       '?alertname=EventBusDlqBacklogGrowing&stream=%7Bevents%7D%3Apayments&severity=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&from=now-1h&to=now'
@@ -77,7 +86,24 @@ describe('RunbookPage', () => {
       'href',
       '/d/opsdesk-event-bus?from=now-1h&to=now&var-stream=%7Bevents%7D%3Apayments'
     );
-    expect(screen.getAllByTestId(testIds.runbook.liveBlock).length).toBeGreaterThan(0);
+    expect((await screen.findAllByTestId(testIds.runbook.liveBlock)).length).toBeGreaterThan(0);
+  });
+
+  it('keeps the header when the procedure cannot be loaded, says so, and tries again on request', async () => {
+    const user = userEvent.setup();
+    load.mockRejectedValueOnce(new Error('Loading chunk runbooks-0 failed'));
+    open('dlq-management');
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The procedure could not be loaded');
+    expect(alert).toHaveTextContent('Loading chunk runbooks-0 failed');
+    expect(screen.getByTestId(testIds.runbook.header)).toHaveTextContent(findRunbook('dlq-management')!.escalation);
+    expect(screen.queryByTestId(testIds.runbook.markdown)).not.toBeInTheDocument();
+
+    await user.click(within(alert).getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByTestId(testIds.runbook.markdown)).toBeInTheDocument();
+    expect(screen.queryByText('The procedure could not be loaded')).not.toBeInTheDocument();
+    expect(load).toHaveBeenCalledTimes(2);
   });
 
   it('says clearly when there is no such runbook, and offers a search', async () => {

@@ -1,9 +1,9 @@
-import React, { FormEvent, useState } from 'react';
+import React, { FormEvent, useEffect, useState } from 'react';
 import { useLocation } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { locationService, PluginPage } from '@grafana/runtime';
-import { Button, EmptyState, Input, LinkButton, Stack, useStyles2 } from '@grafana/ui';
+import { Alert, Button, EmptyState, Input, LinkButton, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
 
 import { AlertContextBanner } from 'components/AlertContext/AlertContext';
 import { Markdown } from 'components/Markdown/Markdown';
@@ -11,6 +11,7 @@ import { RunbookHeader } from 'components/RunbookHeader/RunbookHeader';
 import { TableOfContents } from 'components/TableOfContents/TableOfContents';
 import { testIds } from 'components/testIds';
 import { CatalogRunbook, findRunbook } from 'runbooks/catalog';
+import { ContentState, useRunbookContent } from 'runbooks/useRunbookContent';
 import { alertContextFrom, besideDashboard, runbookIndexPath } from 'runbooks/urls';
 
 interface Props {
@@ -22,6 +23,7 @@ const RunbookPage = ({ slug }: Props) => {
   const styles = useStyles2(getStyles);
   const params = new URLSearchParams(useLocation().search);
   const runbook = findRunbook(slug);
+  const content = useRunbookContent(runbook);
   if (!runbook) {
     return <RunbookNotFound slug={slug} />;
   }
@@ -29,10 +31,10 @@ const RunbookPage = ({ slug }: Props) => {
     <PluginPage pageNav={{ text: runbook.title }}>
       <div className={styles.layout}>
         <article className={styles.main}>
-          <RunbookContent runbook={runbook} params={params} />
+          <RunbookContent runbook={runbook} content={content} params={params} />
         </article>
         <aside className={styles.aside}>
-          <TableOfContents headings={runbook.headings} />
+          {content.status === 'loaded' && <TableOfContents headings={content.content.headings} />}
         </aside>
       </div>
     </PluginPage>
@@ -44,28 +46,57 @@ export default RunbookPage;
 /** What the runbook page and the beside view share: header, alert banner and the procedure. */
 export const RunbookContent = ({
   runbook,
+  content,
   params,
   isBeside = false,
 }: {
   runbook: CatalogRunbook;
+  content: ContentState;
   params: URLSearchParams;
   isBeside?: boolean;
 }) => {
   const alert = alertContextFrom(params);
   const stream = alert?.labels.find(([key]) => key === 'stream')?.[1];
+  useScrollToHashOnLoad(content.status === 'loaded');
   return (
     <>
       {alert && <AlertContextBanner context={alert} from={params.get('from')} to={params.get('to')} />}
       <RunbookHeader runbook={runbook} params={params} today={new Date()} isBeside={isBeside} />
-      <Markdown
-        body={withoutTitle(runbook.body, runbook.title)}
-        slug={runbook.slug}
-        streamOverride={stream}
-        dashboardUid={isBeside ? besideDashboard(runbook.dashboards, params.get('dashboard')) : undefined}
-      />
+      {content.status === 'loading' && <LoadingPlaceholder text="Loading the procedure..." />}
+      {content.status === 'error' && (
+        <Alert severity="error" title="The procedure could not be loaded">
+          <Stack direction="column" gap={1} alignItems="flex-start">
+            <span>
+              {content.error.message}. Check the connection to Grafana and try again; the header above still names the
+              owner and the escalation.
+            </span>
+            <Button variant="secondary" icon="sync" onClick={content.retry}>
+              Try again
+            </Button>
+          </Stack>
+        </Alert>
+      )}
+      {content.status === 'loaded' && (
+        <Markdown
+          body={withoutTitle(content.content.body, runbook.title)}
+          slug={runbook.slug}
+          streamOverride={stream}
+          dashboardUid={isBeside ? besideDashboard(runbook.dashboards, params.get('dashboard')) : undefined}
+        />
+      )}
     </>
   );
 };
+
+// The body arrives after the browser looked for the URL's #section, so go there once it is drawn.
+function useScrollToHashOnLoad(loaded: boolean) {
+  const { hash } = useLocation();
+  useEffect(() => {
+    if (loaded && hash.length > 1) {
+      document.getElementById(decodeURIComponent(hash.slice(1)))?.scrollIntoView();
+    }
+  }, [loaded, hash]);
+}
 
 // The page title already shows the H1.
 function withoutTitle(body: string, title: string): string {

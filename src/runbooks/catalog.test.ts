@@ -1,7 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 
-import { findRunbook, RUNBOOK_INDEX, RUNBOOKS } from './catalog';
+import { findRunbook, loadRunbookContent, loadSearchHeadings, RUNBOOK_INDEX, RUNBOOKS } from './catalog';
 import { TEMPLATE_SECTIONS } from './runbook';
 
 // Reads the files with nothing but regular expressions, independently of the parser that builds the catalog.
@@ -31,24 +31,34 @@ describe('the runbook catalog', () => {
     expect(`[${entry.tags.join(', ')}]`).toBe(frontMatterValue(text, 'tags'));
   });
 
-  it.each(files)('carries the section headings of $slug in file order', ({ slug, text }) => {
-    const sections = text
-      .replace(/^(```|~~~)[\s\S]*?^\1/gm, '')
-      .split('\n')
-      .filter((line) => /^## /.test(line))
-      .map((line) => line.slice(3).trim());
-    const entry = findRunbook(slug)!;
+  it.each(files)('loads the section headings of $slug in file order', async ({ slug, text }) => {
+    const lines = text.replace(/^(```|~~~)[\s\S]*?^\1/gm, '').split('\n');
+    const sections = lines.filter((line) => /^## /.test(line)).map((line) => line.slice(3).trim());
+    const content = await loadRunbookContent(findRunbook(slug)!);
 
-    expect(entry.headings.filter((heading) => heading.depth === 2).map((heading) => heading.text)).toEqual(sections);
+    expect(content.headings.filter((heading) => heading.depth === 2).map((heading) => heading.text)).toEqual(sections);
     expect(sections).toEqual([...TEMPLATE_SECTIONS]);
   });
 
-  it.each(files)('keeps the body of $slug without its front matter', ({ slug, text }) => {
-    const entry = findRunbook(slug)!;
-    expect(text.endsWith(entry.body)).toBe(true);
-    expect(entry.body).not.toMatch(/^---/);
-    expect(entry.body).toContain(`# ${entry.title}`);
+  it.each(files)('gives search the headings of $slug other than the template sections', async ({ slug, text }) => {
+    const lines = text.replace(/^(```|~~~)[\s\S]*?^\1/gm, '').split('\n');
+    const steps = lines.filter((line) => /^###+ /.test(line)).map((line) => line.replace(/^#+ /, '').trim());
+
+    expect((await loadSearchHeadings())[slug]).toEqual(steps);
+    expect(findRunbook(slug)).not.toHaveProperty('headings');
   });
+
+  it.each(files)(
+    'loads the body of $slug without its front matter, and keeps it out of the card',
+    async ({ slug, text }) => {
+      const entry = findRunbook(slug)!;
+      const { body } = await loadRunbookContent(entry);
+      expect(text.endsWith(body)).toBe(true);
+      expect(body).not.toMatch(/^---/);
+      expect(body).toContain(`# ${entry.title}`);
+      expect(JSON.stringify(entry)).not.toContain(body.slice(0, 200));
+    }
+  );
 
   it('includes the index with its escalation path', () => {
     expect(RUNBOOK_INDEX.body).toBe(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'));

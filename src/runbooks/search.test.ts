@@ -13,8 +13,7 @@ function runbook(overrides: Partial<CatalogRunbook>): CatalogRunbook {
     alerts: [],
     dashboards: [],
     tags: [],
-    headings: [],
-    body: '',
+    group: 0,
     ...overrides,
   };
 }
@@ -30,13 +29,14 @@ const RUNBOOKS = [
     slug: 'key-rotation',
     title: 'Key rotation',
     tags: ['secrets'],
-    headings: [{ depth: 3, text: 'Rotate the event-bus token', anchor: 'rotate-the-event-bus-token' }],
   }),
   runbook({ slug: 'troubleshooting/agent-errors', title: 'Agent errors', owner: 'agents-team', tags: ['agents'] }),
 ];
 
+const HEADINGS = { 'key-rotation': ['Rotate the event-bus token'] };
+
 const slugs = (query: string, tags: string[] = [], owners: string[] = []) =>
-  searchRunbooks(RUNBOOKS, { query, tags, owners }).map((result) => result.runbook.slug);
+  searchRunbooks(RUNBOOKS, { query, tags, owners }, HEADINGS).map((result) => result.runbook.slug);
 
 describe('searchRunbooks', () => {
   it('lists everything for an empty query', () => {
@@ -55,7 +55,7 @@ describe('searchRunbooks', () => {
   });
 
   it('says what matched when it was not the title', () => {
-    expect(searchRunbooks(RUNBOOKS, { query: 'token', tags: [], owners: [] })[0].matchedOn).toBe(
+    expect(searchRunbooks(RUNBOOKS, { query: 'token', tags: [], owners: [] }, HEADINGS)[0].matchedOn).toBe(
       'heading: Rotate the event-bus token'
     );
   });

@@ -1,4 +1,4 @@
-import type { CatalogRunbook } from './runbooks.catalog';
+import type { CatalogRunbook, SearchHeadings } from './runbooks.catalog';
 
 export interface RunbookFilter {
   query: string;
@@ -13,10 +13,14 @@ export interface SearchResult {
 }
 
 /**
- * Every word of the query must appear in the title, a tag, an alert name, the owner or a heading; results keep the
- * catalog order, titles matches first. Tag and owner filters narrow the list.
+ * Every word of the query must appear in the title, a tag, an alert name, the owner or a heading (once `headings` has
+ * loaded); results keep the catalog order, titles matches first. Tag and owner filters narrow the list.
  */
-export function searchRunbooks(runbooks: readonly CatalogRunbook[], filter: RunbookFilter): SearchResult[] {
+export function searchRunbooks(
+  runbooks: readonly CatalogRunbook[],
+  filter: RunbookFilter,
+  headings: SearchHeadings = {}
+): SearchResult[] {
   const words = filter.query.toLowerCase().split(/\s+/).filter(Boolean);
   const results: Array<SearchResult & { rank: number }> = [];
   for (const runbook of runbooks) {
@@ -35,7 +39,7 @@ export function searchRunbooks(runbooks: readonly CatalogRunbook[], filter: Runb
       ...runbook.tags.map((tag): [string, string] => ['tag', tag]),
       ...runbook.alerts.map((alert): [string, string] => ['alert', alert]),
       ['owner', runbook.owner],
-      ...runbook.headings.filter((h) => h.depth > 1).map((h): [string, string] => ['heading', h.text]),
+      ...(headings[runbook.slug] ?? []).map((heading): [string, string] => ['heading', heading]),
     ];
     const everything = fields.map(([, text]) => text.toLowerCase()).join('\n');
     if (!words.every((word) => everything.includes(word))) {

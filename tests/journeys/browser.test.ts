@@ -129,15 +129,41 @@ describe('in Chromium, with the built plugin', () => {
 
   it('opens the runbook index and narrows it as the operator types', async () => {
     const page = await open('/a/opsdesk-runbooks-app/runbooks');
+    const runbookFiles: string[] = [];
+    page.on('request', (request) => {
+      const file = /\/runbooks\/((?:content|search)-[0-9a-f]+\.json)$/.exec(new URL(request.url()).pathname);
+      if (file) {
+        runbookFiles.push(file[1]);
+      }
+    });
     await page.getByTestId(testIds.index.result).first().waitFor();
     const all = await page.getByTestId(testIds.index.result).count();
     assert.ok(all >= 7, `${all} runbooks listed`);
 
+    // A heading only the search file holds.
+    await page.getByTestId(testIds.index.search).fill('point-in-time');
+    await page.getByTestId(testIds.index.result).first().waitFor();
+    assert.equal(await page.getByTestId(testIds.index.result).count(), 1);
+    assert.match(await page.getByTestId(testIds.index.result).innerText(), /Database recovery/);
     await page.getByTestId(testIds.index.search).fill('ApiHighLatency');
     await page.getByTestId(testIds.index.result).first().waitFor();
     assert.equal(await page.getByTestId(testIds.index.result).count(), 1);
     assert.match(await page.getByTestId(testIds.index.result).innerText(), /Performance issues/);
-    await finish(page, 'index');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'index.png') });
+    assert.deepEqual(
+      runbookFiles.map((file) => file.split('-')[0]),
+      ['search'],
+      `the index loads the search headings and no runbook body: ${runbookFiles.join(', ')}`
+    );
+
+    await page.getByTestId(testIds.index.result).getByRole('link').click();
+    await page.getByTestId(testIds.runbook.markdown).waitFor();
+    assert.deepEqual(
+      runbookFiles.map((file) => file.split('-')[0]),
+      ['search', 'content'],
+      `opening a runbook loads one content file: ${runbookFiles.join(', ')}`
+    );
+    await finish(page, '');
   });
 
   it('opens the DLQ runbook from an alert link with its labels, and the live block reads the real DLQ', async () => {
