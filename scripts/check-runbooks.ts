@@ -2,32 +2,56 @@
 // repository: provisioned dashboards and alert rules, the event-bus OpenAPI description and the metrics the stack
 // exports.
 // Prints `file:line: message. Fix: ...`, exits 1 on any error; stale reviews are warnings.
+//
+// A team that builds the plugin with its own runbooks (docs/own-runbooks.md) points the checker at its folders:
+//   RUNBOOKS_DIR     the runbook folder (default: runbooks/)
+//   DASHBOARDS_DIR   the dashboards its runbooks name, as JSON (default: src/dashboards/)
+//   ALERT_RULES_DIR  its Grafana-managed or Prometheus alert rules, as YAML (default: provisioning/alerting/ and
+//                    provisioning/prometheus/)
+// Relative paths are from the working directory.
 import fs from 'fs';
 import path from 'path';
 import { parse, parseDocument, LineCounter, isMap, isSeq, YAMLMap } from 'yaml';
 
 import { checkRunbooks } from '../src/runbooks/check/checkRunbooks';
-import { AlertRule, CheckInput, RUNBOOKS_DIR } from '../src/runbooks/check/types';
+import { AlertRule, CheckInput, INDEX, RUNBOOKS_DIR } from '../src/runbooks/check/types';
 import { filesUnder, readRepoFile as read, ROOT } from './repoFiles';
 
-function bundledDashboards(): Set<string> | undefined {
-  const files = filesUnder('src/dashboards', /\.json$/);
+/** A folder named by the environment (absolute, from the working directory) or, unset, the repository's. */
+function folders(variable: string, defaults: string[]): string[] {
+  const value = process.env[variable];
+  return value ? [path.resolve(value)] : defaults.map((dir) => path.join(ROOT, dir));
+}
+
+/** Files under the folders matching the pattern, with the path findings name each by: from the working directory. */
+function filesIn(dirs: string[], pattern: RegExp): Array<{ file: string; shown: string }> {
+  return dirs.flatMap((dir) =>
+    filesUnder(path.relative(ROOT, dir), pattern).map((file) => ({ file: path.join(ROOT, file), shown: shown(file) }))
+  );
+}
+
+function shown(fromRoot: string): string {
+  const relative = path.relative(process.cwd(), path.join(ROOT, fromRoot));
+  return relative.startsWith('..') ? path.join(ROOT, fromRoot) : relative.split(path.sep).join('/');
+}
+
+function dashboardUids(): Set<string> | undefined {
+  const files = filesIn(folders('DASHBOARDS_DIR', ['src/dashboards']), /\.json$/);
   if (files.length === 0) {
     return undefined;
   }
-  return new Set(files.map((file) => JSON.parse(read(file)).uid).filter((uid): uid is string => Boolean(uid)));
+  return new Set(
+    files.map(({ file }) => JSON.parse(fs.readFileSync(file, 'utf8')).uid).filter((uid): uid is string => Boolean(uid))
+  );
 }
 
 /** Grafana-managed rules (`title`) and Prometheus rules (`alert`), with the line each starts on. */
 function provisionedAlertRules(): AlertRule[] | undefined {
-  const files = [
-    ...filesUnder('provisioning/alerting', /\.ya?ml$/),
-    ...filesUnder('provisioning/prometheus', /\.ya?ml$/),
-  ];
+  const files = filesIn(folders('ALERT_RULES_DIR', ['provisioning/alerting', 'provisioning/prometheus']), /\.ya?ml$/);
   const rules: AlertRule[] = [];
-  for (const file of files) {
+  for (const { file: absolute, shown: file } of files) {
     const lineCounter = new LineCounter();
-    const doc = parseDocument(read(file), { lineCounter });
+    const doc = parseDocument(fs.readFileSync(absolute, 'utf8'), { lineCounter });
     const groups = doc.get('groups');
     if (!isSeq(groups)) {
       continue;
@@ -95,9 +119,22 @@ function exportedMetrics(): CheckInput['metrics'] {
   return { names, prefixes: usesDefaults ? ['process_', 'nodejs_'] : [], namespaces };
 }
 
+// The rules know runbooks by their path under `runbooks/`, wherever the folder is; findings name the real file.
+const runbookDir = folders('RUNBOOKS_DIR', [RUNBOOKS_DIR])[0];
+const runbookFiles = filesIn([runbookDir], /\.md$/).map(({ file, shown }) => ({
+  file,
+  shown,
+  path: `${RUNBOOKS_DIR}/${path.relative(runbookDir, file).split(path.sep).join('/')}`,
+}));
+if (!runbookFiles.some((file) => file.path === INDEX)) {
+  console.log(`${runbookDir}: error: not a runbook folder: it has no README.md. Fix: set RUNBOOKS_DIR to the folder.`);
+  process.exit(1);
+}
+const shownPath = new Map(runbookFiles.map((file) => [file.path, file.shown]));
+
 const input: CheckInput = {
-  files: filesUnder(RUNBOOKS_DIR, /\.md$/).map((file) => ({ path: file, source: read(file) })),
-  dashboards: bundledDashboards(),
+  files: runbookFiles.map((file) => ({ path: file.path, source: fs.readFileSync(file.file, 'utf8') })),
+  dashboards: dashboardUids(),
   alertRules: provisionedAlertRules(),
   eventBusApi: eventBusApi(),
   metrics: exportedMetrics(),
@@ -107,7 +144,9 @@ const input: CheckInput = {
 const findings = checkRunbooks(input);
 for (const finding of findings) {
   const label = finding.severity === 'error' ? 'error' : 'warning';
-  console.log(`${finding.file}:${finding.line}: ${label} [${finding.rule}] ${finding.message}. Fix: ${finding.fix}.`);
+  console.log(
+    `${shownPath.get(finding.file) ?? finding.file}:${finding.line}: ${label} [${finding.rule}] ${finding.message}. Fix: ${finding.fix}.`
+  );
 }
 const skipped = [
   !input.dashboards && 'dashboard uids (no dashboards provisioned yet)',

@@ -101,7 +101,7 @@ step "provisioning tests (node:test)" bash -o pipefail -c "npm run --silent test
 count_node "$report_dir/provisioning.tap"
 step "Prometheus rules (promtool check config, test rules)" npm run --silent test:prometheus-rules
 step "local stack: every dashboard and rule query finds data" npm run --silent test:stack-metrics
-step "DLQ runbook, executed against the service (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
+step "runbooks: the DLQ procedure executed, a folder of 500 outside the repository checked and built (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
 count_node "$report_dir/procedure.tap"
 step "production build" npm run build
 step "browser harness: host page build" npm run --silent build:harness

@@ -34,10 +34,10 @@ export interface RunningHarness {
 }
 
 /** The dashboards the app bundles (`plugin.json` includes), by uid: the ones the harness's org has. */
-function bundledDashboards(): Map<string, unknown> {
+function bundledDashboards(dist: string): Map<string, unknown> {
   const dashboards = new Map<string, unknown>();
   for (const include of pluginJson.includes.filter((include) => include.type === 'dashboard')) {
-    const dashboard = JSON.parse(fs.readFileSync(path.join(DIST, include.path), 'utf8'));
+    const dashboard = JSON.parse(fs.readFileSync(path.join(dist, include.path), 'utf8'));
     dashboards.set(dashboard.uid, dashboard);
   }
   return dashboards;
@@ -48,17 +48,19 @@ export interface HarnessOptions {
   port?: number;
   /** See `GrafanaProxyOptions.hostAliases`. */
   hostAliases?: Record<string, string>;
+  /** The built plugin to serve: `dist/` by default; the runbook benchmark serves builds of other runbook folders. */
+  pluginDist?: string;
 }
 
 export function startHarness(
   settings: HarnessSettings,
-  { port = 0, hostAliases }: HarnessOptions = {}
+  { port = 0, hostAliases, pluginDist = DIST }: HarnessOptions = {}
 ): Promise<RunningHarness> {
-  if (!fs.existsSync(path.join(BUILD, 'host.js')) || !fs.existsSync(path.join(DIST, 'module.js'))) {
+  if (!fs.existsSync(path.join(BUILD, 'host.js')) || !fs.existsSync(path.join(pluginDist, 'module.js'))) {
     throw new Error('build first: npm run build && npx webpack -c tests/harness/webpack.config.ts');
   }
   const state = createGrafanaState(settings);
-  const api = grafanaApiHandler({ pluginJson, state, users: USERS, dashboards: bundledDashboards() });
+  const api = grafanaApiHandler({ pluginJson, state, users: USERS, dashboards: bundledDashboards(pluginDist) });
   // The proxy reads the settings per request, so saving them takes effect at once, as in Grafana.
   const proxy = grafanaProxyHandler({
     pluginJson,
@@ -76,7 +78,7 @@ export function startHarness(
         proxy(request, response);
       } else if (await api(request, response)) {
         // Handled by one of Grafana's endpoints.
-      } else if (serveStatic(pathname, pluginJson.id, response)) {
+      } else if (serveStatic(pathname, pluginJson.id, response, pluginDist)) {
         // A file of the host page or Grafana's public folder.
       } else if (pathname.startsWith('/public/') || pathname.startsWith('/api/')) {
         sendJson(response, 404, { message: 'Not found' });

@@ -40,7 +40,12 @@ function serveFile(response: http.ServerResponse, file: string) {
 }
 
 /** Serves the file for a path of the host page or Grafana's public folder; resolves false for any other path. */
-export function serveStatic(pathname: string, pluginId: string, response: http.ServerResponse): boolean {
+export function serveStatic(
+  pathname: string,
+  pluginId: string,
+  response: http.ServerResponse,
+  pluginDist = DIST
+): boolean {
   const pluginPath = `/public/plugins/${pluginId}/`;
   if (pathname.startsWith('/harness/')) {
     serveFile(response, path.join(BUILD, path.normalize(pathname.slice('/harness/'.length))));
@@ -54,7 +59,7 @@ export function serveStatic(pathname: string, pluginId: string, response: http.S
     const file = FONTS[font] ?? (font.startsWith('roboto/') ? ROBOTO_MONO : undefined);
     serveFile(response, file ? path.join(FONTSOURCE, file) : '');
   } else if (pathname.startsWith(pluginPath)) {
-    serveFile(response, path.join(DIST, path.normalize(pathname.slice(pluginPath.length))));
+    serveFile(response, path.join(pluginDist, path.normalize(pathname.slice(pluginPath.length))));
   } else {
     return false;
   }
