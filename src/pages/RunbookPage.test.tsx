@@ -1,6 +1,6 @@
 import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { NEVER } from 'rxjs';
 import { locationService } from '@grafana/runtime';
@@ -104,6 +104,17 @@ describe('RunbookPage', () => {
     expect(await screen.findByTestId(testIds.runbook.markdown)).toBeInTheDocument();
     expect(screen.queryByText('The procedure could not be loaded')).not.toBeInTheDocument();
     expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('opens a link to a section after the procedure loads, and survives a malformed one', async () => {
+    const scrollIntoView = jest.fn();
+    Element.prototype.scrollIntoView = scrollIntoView;
+    open('troubleshooting/auth-failures', '#rollback');
+    await screen.findByTestId(testIds.runbook.markdown);
+    expect(scrollIntoView.mock.contexts[0]).toHaveAttribute('id', 'rollback');
+
+    open('troubleshooting/auth-failures', '#%E0%A4%A');
+    await waitFor(() => expect(screen.getAllByTestId(testIds.runbook.markdown)).toHaveLength(2));
   });
 
   it('says clearly when there is no such runbook, and offers a search', async () => {

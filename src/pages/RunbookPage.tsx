@@ -67,8 +67,8 @@ export const RunbookContent = ({
         <Alert severity="error" title="The procedure could not be loaded">
           <Stack direction="column" gap={1} alignItems="flex-start">
             <span>
-              {content.error.message}. Check the connection to Grafana and try again; the header above still names the
-              owner and the escalation.
+              {content.error.message.replace(/\.$/, '')}. Check the connection to Grafana and try again; the header
+              above still names the owner and the escalation.
             </span>
             <Button variant="secondary" icon="sync" onClick={content.retry}>
               Try again
@@ -93,9 +93,18 @@ function useScrollToHashOnLoad(loaded: boolean) {
   const { hash } = useLocation();
   useEffect(() => {
     if (loaded && hash.length > 1) {
-      document.getElementById(decodeURIComponent(hash.slice(1)))?.scrollIntoView();
+      document.getElementById(safeDecode(hash.slice(1)))?.scrollIntoView();
     }
   }, [loaded, hash]);
+}
+
+// A hand-edited URL can carry a malformed escape; it names no heading then, and must not break the page.
+function safeDecode(fragment: string): string {
+  try {
+    return decodeURIComponent(fragment);
+  } catch {
+    return fragment;
+  }
 }
 
 // The page title already shows the H1.
