@@ -1,11 +1,24 @@
 import CopyWebpackPlugin from 'copy-webpack-plugin';
 import { createHash } from 'crypto';
 import path from 'path';
-import type { Configuration } from 'webpack';
+import ReplaceInFileWebpackPlugin from 'replace-in-file-webpack-plugin';
+import type { Compiler, Configuration } from 'webpack';
 import { merge } from 'webpack-merge';
 
 import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 import { RUNBOOKS_DIR } from './scripts/runbookCatalog';
+
+// The scaffold fills %VERSION% and %TODAY% in the fixed `dist/`. A build with `--output-path` (the runbook benchmark,
+// the own-folder test) must fill the folder it wrote, and must not fail where `dist/` does not exist yet.
+class ReplaceInOutputPath {
+  apply(compiler: Compiler) {
+    for (const plugin of compiler.options.plugins) {
+      if (plugin instanceof ReplaceInFileWebpackPlugin) {
+        plugin.options.forEach((option) => (option.dir = compiler.options.output.path));
+      }
+    }
+  }
+}
 
 // The scaffold's configuration under .config/ stays untouched so `npx @grafana/create-plugin update` keeps working;
 // project-specific build steps are merged in here.
@@ -38,6 +51,7 @@ const config = async (env: Env): Promise<Configuration> => {
       new CopyWebpackPlugin({
         patterns: [{ from: 'panels/dlq-health/img', to: 'panels/dlq-health/img' }],
       }),
+      new ReplaceInOutputPath(),
     ],
   });
   // Throwaway builds (the runbook benchmark, the own-folder test) leave no cache behind.

@@ -90,6 +90,8 @@ describe('runbooks from a folder outside the repository', () => {
       env
     );
     assert.equal(build.status, 0, build.output);
+    const pluginJson = fs.readFileSync(path.join(dist, 'plugin.json'), 'utf8');
+    assert.doesNotMatch(pluginJson, /%VERSION%|%TODAY%/, 'the version and date are filled in the folder it built');
 
     const budget = run('node', ['scripts/bundle-size.mjs', dist], {});
     assert.equal(budget.status, 0, budget.output);
