@@ -9,6 +9,7 @@ import {
   isCancelled,
   listDlq,
   listDlqGroups,
+  newRequestId,
   purgeDlq,
   retryDlq,
 } from './eventBus';
@@ -354,5 +355,24 @@ describe('getOperation', () => {
     expect(fetch.mock.calls[1][0].url).toBe(
       '/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/operations/..%2Fhealth'
     );
+  });
+});
+
+describe('newRequestId', () => {
+  it('gives each view its own id, also across the app and the panel, which load this module separately', () => {
+    const first = newRequestId('dlq-groups');
+    expect(newRequestId('dlq-groups')).not.toBe(first);
+    expect(first).toMatch(/^opsdesk-dlq-groups-/);
+
+    // Each bundle holds its own copy of this module, with its own counter: the first view of each must still differ,
+    // or Grafana's backend service cancels one view's read when the other starts.
+    const fromAnotherBundle = () => {
+      let id = '';
+      jest.isolateModules(() => {
+        id = (jest.requireActual('./eventBus') as typeof import('./eventBus')).newRequestId('dlq-groups');
+      });
+      return id;
+    };
+    expect(fromAnotherBundle()).not.toBe(fromAnotherBundle());
   });
 });

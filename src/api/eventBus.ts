@@ -240,6 +240,19 @@ async function mutate(
   }
 }
 
+// The app and the nested panel are separate bundles, each with its own copy of this module: a counter alone gives
+// the live block and the dashboard's panel beside it the same ids, and each would cancel the other's reads.
+const bundleNonce = Math.random().toString(36).slice(2, 10);
+let requestIds = 0;
+
+/**
+ * A `requestId` for one view's reads, shared with no other view on the page: Grafana's backend service cancels an
+ * in-flight request when a newer one starts with the same id.
+ */
+export function newRequestId(kind: string): string {
+  return `opsdesk-${kind}-${bundleNonce}-${++requestIds}`;
+}
+
 /** Grafana's backend service ends a request superseded by a later one with the same `requestId` this way. */
 export function isCancelled(error: unknown): boolean {
   return isRecord(error) && error.cancelled === true;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 
-import { isCancelled, listDlq } from 'api/eventBus';
+import { isCancelled, newRequestId, listDlq } from 'api/eventBus';
 import { DlqPage } from 'api/eventBusTypes';
 
 import { PanelProblem, toPanelProblem } from '../problems';
@@ -33,7 +33,6 @@ export interface DlqEntriesState {
 }
 
 const FIRST_PAGE: Array<string | undefined> = [undefined];
-let instances = 0;
 
 /**
  * One page of the DLQ at a time, oldest first, by cursor: the panel never holds more than a page, whatever the DLQ
@@ -46,7 +45,7 @@ export function useDlqEntries(
   isEnabled = true
 ): DlqEntriesState {
   // One request id per panel instance: a newer read supersedes (and cancels) the older one.
-  const [requestId] = useState(() => `opsdesk-dlq-list-${++instances}`);
+  const [requestId] = useState(() => newRequestId('dlq-list'));
   const [paging, setPaging] = useState<{ filterKey: string; cursors: Array<string | undefined> }>();
   const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState<{ key: string; page?: DlqPage; readAt?: number; problem?: PanelProblem }>();

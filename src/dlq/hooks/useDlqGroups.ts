@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import { isCancelled, listDlqGroups } from 'api/eventBus';
+import { isCancelled, newRequestId, listDlqGroups } from 'api/eventBus';
 import { DlqGroups, GroupKey } from 'api/eventBusTypes';
 
 import { PanelProblem, toPanelProblem } from '../problems';
@@ -20,7 +20,6 @@ export interface DlqGroupsState {
 export const GROUPS_LIMIT = 50;
 
 const NONE: ReadonlySet<string> = new Set();
-let instances = 0;
 
 /** One string per failure group, for keys and for telling a new class from one seen before. */
 export function groupKeyOf({ stream, type, failureClass }: GroupKey): string {
@@ -32,7 +31,7 @@ export function groupKeyOf({ stream, type, failureClass }: GroupKey): string {
  * new: a failure the operator has not seen on this screen yet. The first read marks nothing.
  */
 export function useDlqGroups(stream: string | undefined, refreshKey: number, isEnabled: boolean): DlqGroupsState {
-  const [requestId] = useState(() => `opsdesk-dlq-groups-${++instances}`);
+  const [requestId] = useState(() => newRequestId('dlq-groups'));
   const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState<{
     key: string;
