@@ -6,7 +6,8 @@
 // which is also the Prometheus expression. Thresholds and durations follow the runbooks' "When to Use" sections.
 // `source: event-bus` rules are observable in the compose stack and the local run; `source: platform` rules need
 // the platform's own exporters (the NestJS API, the FastAPI agents, postgres_exporter), which run outside this
-// repository, so in the stack they have no data and stay Normal. One module per source, in alerts/.
+// repository, so in the stack they have no data and stay Normal; ApiDown and DatabaseDown, which count a missing
+// target as down, fire there. One module per source, in alerts/.
 
 import { EVENT_BUS_ALERTS } from './alerts/eventBus.mjs';
 import { PLATFORM_ALERTS } from './alerts/platform.mjs';

@@ -77,7 +77,9 @@ export const EVENT_BUS_ALERTS = [
     owner: 'platform-team',
     source: 'event-bus',
     labels: { service: 'event-bus' },
-    query: 'max(up{service="event-bus"})',
+    // `or vector(0)`: with no target left there is no `up` series at all, and the Prometheus rule would never fire;
+    // Grafana's rule has noData for that, the Prometheus rule file has only its expression.
+    query: 'max(up{service="event-bus"}) or vector(0)',
     op: 'lt',
     threshold: 1,
     for: '2m',

@@ -1,7 +1,8 @@
 import { PLATFORM_DASHBOARD } from '../ids.mjs';
 
 // Alert rules on the platform's own exporters (the NestJS API, the FastAPI agents, postgres_exporter), which run
-// outside this repository: in the stack they have no data and stay Normal.
+// outside this repository: in the stack they have no data and stay Normal, except ApiDown and DatabaseDown, which
+// count a missing target as down and so fire there.
 
 const PLATFORM_NOTE =
   'Needs the platform exporters (NestJS API, FastAPI agents, postgres_exporter); the compose stack and the local run have no data for it.';
@@ -17,13 +18,17 @@ export const PLATFORM_ALERTS = [
     owner: 'platform-team',
     source: 'platform',
     labels: { service: 'api' },
-    query: 'max(up{service="api"})',
+    // `or vector(0)`: when the API's targets vanish (deployment deleted, service discovery lost them) there is no
+    // `up` series at all, and `max(up{service="api"}) < 1` alone would return nothing and never fire.
+    query: 'max(up{service="api"}) or vector(0)',
     op: 'lt',
     threshold: 1,
     for: '2m',
-    noData: 'OK',
+    // No API target at all is as bad as a failing one (the query already answers 0 then; this keeps it so).
+    noData: 'Alerting',
     summary: 'Prometheus cannot scrape any API instance',
-    description: `No API instance answered /metrics for 2 minutes: users are failing now. ${PLATFORM_NOTE}`,
+    description:
+      'No API instance answered /metrics for 2 minutes, or Prometheus has no API target left to scrape: users are failing now. Needs the platform exporters (NestJS API, FastAPI agents, postgres_exporter): the compose stack and the local run have no API target, so there it fires.',
     dashboard: PLATFORM_DASHBOARD,
     panelId: 9,
   },
@@ -191,13 +196,16 @@ export const PLATFORM_ALERTS = [
     severity: 'critical',
     owner: 'platform-team',
     source: 'platform',
-    query: 'max(pg_up)',
+    // `or vector(0)`: with the exporter gone from the scrape there is no `pg_up` at all, which must not read as
+    // healthy. The runbook's triage tells a broken exporter from a broken database.
+    query: 'max(pg_up) or vector(0)',
     op: 'lt',
     threshold: 1,
     for: '1m',
-    noData: 'OK',
+    noData: 'Alerting',
     summary: 'The postgres exporter cannot reach PostgreSQL',
-    description: `pg_up has been 0 for 1 minute: the API cannot read or write. Most outages need no restore. ${PLATFORM_NOTE}`,
+    description:
+      'pg_up has been 0, or missing (no exporter scraped), for 1 minute: the API may be unable to read or write, or only the exporter is broken; check the database directly first. Most outages need no restore. Needs the platform exporters: the compose stack and the local run have no postgres_exporter, so there it fires.',
     dashboard: PLATFORM_DASHBOARD,
     panelId: 10,
   },
