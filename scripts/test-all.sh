@@ -2,7 +2,7 @@
 # Installs what the test suite needs and runs all of it: the command the README gives and .ci/run calls.
 # Every step runs even when an earlier one fails, so one run shows every failure; the exit code is non-zero if any did.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 results=()
 failed=0
@@ -67,6 +67,10 @@ system_packages() {
   command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
   # The harness's 504 test holds a connection in a listener that never accepts (tests/harness/grafanaProxy.test.ts).
   command -v python3 >/dev/null || missing+=(python3)
+  # The runbook checker runs shellcheck over every shell block; the database runbook's dump path runs on a
+  # throwaway PostgreSQL (tests/runbooks/databaseRecovery.test.ts).
+  command -v shellcheck >/dev/null || missing+=(shellcheck)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"
@@ -75,7 +79,7 @@ system_packages() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 }
 
-step "system packages (redis-server, jq, curl, chromium, prometheus, python3)" system_packages
+step "system packages (redis-server, jq, curl, chromium, prometheus, python3, shellcheck, postgresql)" system_packages
 step "install (npm ci)" npm ci --no-audit --no-fund
 step "event-bus: install (npm ci)" npm --prefix event-bus ci --no-audit --no-fund
 step "typecheck" npm run typecheck
@@ -87,7 +91,7 @@ step "unit and component tests (jest)" npx jest --ci --maxWorkers 2 --json --out
 count_jest "$report_dir/jest.json"
 step "Grafana stand-ins: proxy, API, frontend (node:test)" bash -o pipefail -c "npm run --silent test:harness | tee $report_dir/harness.tap"
 count_node "$report_dir/harness.tap"
-step "runbooks checker" npm run check:runbooks
+step "runbooks checker (its rules, and shellcheck over every shell block)" npm run check:runbooks
 step "event-bus: typecheck" npm --prefix event-bus run typecheck
 step "event-bus: lint" npm --prefix event-bus run lint
 step "event-bus: build" npm --prefix event-bus run build
@@ -101,7 +105,7 @@ step "provisioning tests (node:test)" bash -o pipefail -c "npm run --silent test
 count_node "$report_dir/provisioning.tap"
 step "Prometheus rules (promtool check config, test rules)" npm run --silent test:prometheus-rules
 step "local stack: every dashboard and rule query finds data" npm run --silent test:stack-metrics
-step "runbooks: the DLQ procedure executed, a folder of 500 outside the repository checked and built (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
+step "runbooks: procedures executed (DLQ, database dump and restore, event-bus token), shellcheck, a folder of 500 outside the repository (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
 count_node "$report_dir/procedure.tap"
 step "production build" npm run build
 step "browser harness: host page build" npm run --silent build:harness

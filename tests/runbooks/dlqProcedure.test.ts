@@ -2,7 +2,6 @@
 // them: against the reference event-bus service on a real redis-server, through the stand-in for Grafana's proxy
 // with plugin.json's routes and roles. What the blocks print and what they do to Redis are both checked.
 import assert from 'node:assert/strict';
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,44 +11,10 @@ import pluginJson from '../../plugin.json';
 import { extractCodeBlocks, splitFrontMatter } from '../../src/runbooks/markdown';
 import { RunningProxy, startGrafanaProxy } from '../harness/grafanaProxy';
 import { DLQ_STREAM, EventBusStack, startEventBusStack } from '../harness/services';
+import { Shell } from './shell';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ADMIN_TOKEN = 'dlq-procedure-admin';
-
-/** A bash process fed one block at a time, so the test can act between blocks while variables persist. */
-class Shell {
-  private output = '';
-  private exited?: number | null;
-  private readonly process: ChildProcessWithoutNullStreams;
-
-  constructor(env: NodeJS.ProcessEnv) {
-    this.process = spawn('bash', ['--noprofile', '--norc'], { env, cwd: os.tmpdir() });
-    this.process.stdout.on('data', (chunk) => (this.output += chunk));
-    this.process.stderr.on('data', (chunk) => (this.output += chunk));
-    this.process.on('exit', (code) => (this.exited = code));
-    this.process.stdin.write('set -euo pipefail\n');
-  }
-
-  async run(block: string, timeoutMs = 60_000): Promise<string> {
-    const marker = `__block_done_${Math.random().toString(36).slice(2)}__`;
-    const start = this.output.length;
-    this.process.stdin.write(`${block}\necho ${marker}\n`);
-    const deadline = Date.now() + timeoutMs;
-    while (!this.output.includes(marker, start)) {
-      if (this.exited !== undefined || Date.now() > deadline) {
-        throw new Error(
-          `block failed (exit ${this.exited ?? 'timeout'}):\n${block}\n--- output:\n${this.output.slice(start)}`
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return this.output.slice(start, this.output.indexOf(marker, start));
-  }
-
-  close() {
-    this.process.kill('SIGKILL');
-  }
-}
 
 describe('runbooks/dlq-management.md, executed', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlq-procedure-'));
@@ -58,6 +23,8 @@ describe('runbooks/dlq-management.md, executed', () => {
   let stack: EventBusStack;
   let proxy: RunningProxy;
   let shell: Shell;
+  /** The runbook without its front matter, and its executed blocks in order. */
+  let body: string;
   let blocks: string[];
   /** The orders entries of the transient group, which the runbook retries; seeded in two runs around the others. */
   let timeoutIds: string[];
@@ -98,7 +65,7 @@ describe('runbooks/dlq-management.md, executed', () => {
       { type: 'payment.captured', reason: 'TimeoutError: upstream "ledger" did not answer within 5000 ms' }
     );
 
-    const { body } = splitFrontMatter(fs.readFileSync(path.join(ROOT, 'runbooks', 'dlq-management.md'), 'utf8'));
+    ({ body } = splitFrontMatter(fs.readFileSync(path.join(ROOT, 'runbooks', 'dlq-management.md'), 'utf8')));
     blocks = extractCodeBlocks(body)
       .filter((block) => block.info === 'bash exec')
       .map((block) => block.content);
@@ -131,16 +98,37 @@ describe('runbooks/dlq-management.md, executed', () => {
   /** The pretty-printed JSON a block prints after its text lines. */
   const jsonIn = (output: string) => JSON.parse(output.slice(output.search(/^\{$/m)));
 
-  it('has the eight executed blocks in the order health, groups, entries, dry run, retry, verify, purge', () => {
-    assert.equal(blocks.length, 8);
+  /** The time in a stream ID, as the service prints it. */
+  const at = (id: string) => new Date(Number(id.split('-')[0])).toISOString();
+  let lateArrival: string;
+
+  it('has the twelve executed blocks, in the order the procedure runs them', () => {
+    assert.equal(blocks.length, 12);
     assert.match(blocks[0], /\/api\/events\/health/);
-    assert.match(blocks[1], /\/api\/events\/dlq\/groups\?/);
-    assert.match(blocks[2], /\/api\/events\/dlq\?/);
-    assert.match(blocks[3], /dryRun: true/);
-    assert.match(blocks[4], /Idempotency-Key/);
-    assert.match(blocks[5], /\/dlq\/operations\/\$OPERATION_ID/);
-    assert.match(blocks[6], /\/api\/events\/dlq\?/);
-    assert.match(blocks[7], /\/dlq\/purge/);
+    assert.match(blocks[1], /\/api\/events\/dlq\/groups\?limit=/);
+    assert.match(blocks[2], /^STREAM=/m);
+    assert.match(blocks[3], /\/api\/events\/dlq\/groups\?stream=\$STREAM_URI/);
+    assert.match(blocks[4], /\/api\/events\/dlq\?limit=50&stream=\$STREAM_URI/);
+    assert.match(blocks[5], /^FAILURE_GROUP=/m);
+    assert.match(blocks[6], /^SEARCH=/m);
+    assert.match(blocks[7], /dryRun: true/);
+    assert.match(blocks[8], /Idempotency-Key/);
+    assert.match(blocks[9], /\/dlq\/operations\/\$OPERATION_ID/);
+    assert.match(blocks[10], /\/api\/events\/dlq\?/);
+    assert.match(blocks[11], /\/dlq\/purge/);
+  });
+
+  it('names the stream once, and makes every Idempotency-Key where uuidgen may be missing', () => {
+    const shellBlocks = extractCodeBlocks(body)
+      .filter((block) => /^bash\b/.test(block.info))
+      .map((block) => block.content);
+    assert.deepEqual(
+      shellBlocks.filter((block) => block.includes('{events}:')),
+      [blocks[2]]
+    );
+    const uuidgens = shellBlocks.join('\n').match(/uuidgen[^)]*\)/g) ?? [];
+    assert.ok(uuidgens.length >= 4);
+    assert.ok(uuidgens.every((call) => call === 'uuidgen 2>/dev/null || cat /proc/sys/kernel/random/uuid)'));
   });
 
   it('checks health: the DLQ holds what was seeded, by origin stream', async () => {
@@ -149,12 +137,32 @@ describe('runbooks/dlq-management.md, executed', () => {
     assert.deepEqual(health.dlq.byStream, { '{events}:orders': 14, '{events}:payments': 3 });
   });
 
-  it('reads the failure groups of orders, largest first, and keeps their snapshot id', async () => {
+  it('finds the oldest entries of the whole DLQ, with their streams, for the alert that has no stream label', async () => {
     const output = await shell.run(blocks[1]);
+    assert.match(output, /^total=17 stale=false other=0 entries in 0 groups$/m);
+    assert.deepEqual(
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('oldest='))
+        .map((line) => line.split('\t')),
+      [
+        [`oldest=${at(timeoutIds[0])}`, '{events}:orders', '12', 'order.created', TIMEOUT_CLASS],
+        [`oldest=${at(validationIds[0])}`, '{events}:orders', '2', 'order.created', VALIDATION_CLASS],
+        [`oldest=${at(paymentIds[0])}`, '{events}:payments', '3', 'payment.captured', TIMEOUT_CLASS],
+      ]
+    );
+  });
+
+  it('sets the stream once, and its URL form', async () => {
+    await shell.run(blocks[2]);
+    assert.equal(await shell.run('echo "$STREAM $STREAM_URI"'), '{events}:orders %7Bevents%7D%3Aorders\n');
+  });
+
+  it('reads the failure groups of the stream, largest first, and keeps their snapshot id', async () => {
+    const output = await shell.run(blocks[3]);
     const newest = paymentIds[paymentIds.length - 1];
     assert.match(output, new RegExp(`^total=14 stale=false snapshotId=${newest} other=0 entries in 0 groups$`, 'm'));
     const groups = output.split('\n').filter((line) => line.startsWith('#'));
-    assert.equal(groups.length, 2);
     assert.deepEqual(
       groups.map((line) => line.split('\t')),
       [
@@ -163,8 +171,8 @@ describe('runbooks/dlq-management.md, executed', () => {
           '12',
           'order.created',
           TIMEOUT_CLASS,
-          `oldest=${new Date(Number(timeoutIds[0].split('-')[0])).toISOString()}`,
-          `newest=${new Date(Number(timeoutIds[11].split('-')[0])).toISOString()}`,
+          `oldest=${at(timeoutIds[0])}`,
+          `newest=${at(timeoutIds[11])}`,
           'TimeoutError: upstream "pricing" did not answer within 5000 ms',
         ],
         [
@@ -172,24 +180,46 @@ describe('runbooks/dlq-management.md, executed', () => {
           '2',
           'order.created',
           VALIDATION_CLASS,
-          `oldest=${new Date(Number(validationIds[0].split('-')[0])).toISOString()}`,
-          `newest=${new Date(Number(validationIds[1].split('-')[0])).toISOString()}`,
+          `oldest=${at(validationIds[0])}`,
+          `newest=${at(validationIds[1])}`,
           VALIDATION_CLASS,
         ],
       ]
     );
     assert.match(output, new RegExp(`^SNAPSHOT_ID=${newest}$`, 'm'));
+    assert.doesNotMatch(output, /nothing to do/);
   });
 
-  it('lists the orders entries themselves', async () => {
-    const output = await shell.run(blocks[2]);
-    assert.match(output, /^total=14 snapshotId=\S+ nextCursor=/m);
+  it('lists the entries of the stream', async () => {
+    const output = await shell.run(blocks[4]);
+    assert.match(output, /^total=14 snapshotId=\S+ nextCursor=null$/m);
     assert.equal(output.match(/^\d+-\d+\torder\.created\tattempts=\d+\t\S+\tretryOf=-\t/gm)?.length, 14);
     assert.match(output, /\tValidationError: amount must be positive$/m);
   });
 
-  it('dry-runs the retry of the largest group, counting only its entries and moving nothing', async () => {
-    const output = await shell.run(blocks[3]);
+  it("lists the entries of group #1 only, with the group's count as total", async () => {
+    const output = await shell.run(blocks[5]);
+    assert.match(output, /^group #1: total=12 listed=12 nextCursor=null$/m);
+    const listed = output.split('\n').filter((line) => /^\d+-\d+\t/.test(line));
+    assert.deepEqual(
+      listed.map((line) => line.split('\t')[0]),
+      timeoutIds
+    );
+    assert.ok(listed.every((line) => /\tretryOf=-\tTimeoutError: upstream "(pricing|inventory)"/.test(line)));
+  });
+
+  it('searches the payloads too, and counts its matches, not the listing total', async () => {
+    const output = await shell.run(blocks[6]);
+    const matches = output.split('\n').filter((line) => /^\d+-\d+\t/.test(line));
+    assert.equal(matches.length, 1);
+    assert.deepEqual(matches[0].split('\t').slice(0, 2), [validationIds[0], 'order.created']);
+    assert.match(matches[0], /\t\{"orderId":"A-7","amount":-1\}$/);
+    assert.match(output, /^matches=1 in 14 entries of \{events\}:orders read$/m);
+    assert.equal(await xlen(DLQ_STREAM), 17);
+  });
+
+  it('dry-runs the retry of group #1, counting only its entries and moving nothing', async () => {
+    const output = await shell.run(blocks[7]);
     assert.match(
       output,
       new RegExp(
@@ -203,17 +233,18 @@ describe('runbooks/dlq-management.md, executed', () => {
     assert.equal(dryRun.dryRun, true);
     assert.equal(dryRun.retried, 12);
     assert.equal(dryRun.skipped, 0);
+    assert.equal(dryRun.remaining, 17);
     assert.equal(await xlen(DLQ_STREAM), 17);
     assert.equal(await xlen('{events}:orders'), 0);
   });
 
-  it('retries that group only: the poison orders and the payments stay in the DLQ', async () => {
-    const output = await shell.run(blocks[4]);
+  it('retries that group only: the poison orders and the payments stay in the DLQ; a repeat moves nothing', async () => {
+    const output = await shell.run(blocks[8]);
     const result = JSON.parse(output.slice(0, output.lastIndexOf('OPERATION_ID=')));
     assert.equal(result.outcome, 'ok');
     assert.equal(result.retried, 12);
     assert.equal(result.remaining, 5);
-    assert.match(output, /^OPERATION_ID=\S+$/m);
+    assert.match(output, new RegExp(`^OPERATION_ID=${result.operationId}$`, 'm'));
 
     assert.deepEqual(await dlqIds(), [...validationIds, ...paymentIds]);
     const retried = await xrange('{events}:orders');
@@ -222,10 +253,16 @@ describe('runbooks/dlq-management.md, executed', () => {
       timeoutIds
     );
     assert.ok(retried.every(({ entry }) => entry.type === 'order.created'));
+
+    // "Run the same block again" after a timeout: the same key answers with the same operation, nothing moves twice.
+    const repeat = await shell.run(blocks[8]);
+    assert.match(repeat, new RegExp(`^OPERATION_ID=${result.operationId}$`, 'm'));
+    assert.equal(await xlen('{events}:orders'), 12);
+    assert.deepEqual(await dlqIds(), [...validationIds, ...paymentIds]);
   });
 
-  it('verifies the operation: the group it retried, with the Grafana user as its actor', async () => {
-    const operation = JSON.parse(await shell.run(blocks[5]));
+  it('verifies the operation the retry kept: the group it retried, with the Grafana user as its actor', async () => {
+    const operation = JSON.parse(await shell.run(blocks[9]));
     assert.equal(operation.action, 'retry');
     assert.equal(operation.outcome, 'ok');
     assert.equal(operation.stream, '{events}:orders');
@@ -240,13 +277,22 @@ describe('runbooks/dlq-management.md, executed', () => {
     const refailed = Array.from({ length: 4 }, (_, i) => JSON.stringify({ orderId: `B-${i}` }));
     const readIds = await stack.seed('{events}:orders', refailed);
 
-    const listing = await shell.run(blocks[6]);
-    assert.match(listing, /^total=6$/m);
+    const listing = await shell.run(blocks[10]);
+    assert.match(listing, /^total=6 listed=6$/m);
     assert.match(listing, new RegExp(`^PURGE_UP_TO=${readIds[3]}$`, 'm'));
 
-    const [lateArrival] = await stack.seed('{events}:orders', ['{"orderId":"C-0"}']);
-    const purge = JSON.parse(await shell.run(blocks[7]));
+    [lateArrival] = await stack.seed('{events}:orders', ['{"orderId":"C-0"}']);
+    const purge = JSON.parse(await shell.run(blocks[11]));
     assert.equal(purge.purged, 6);
+    assert.deepEqual(await dlqIds(), [...paymentIds, lateArrival]);
+  });
+
+  it('says a stream is clear by its total, while snapshotId still names the newest entry of the whole DLQ', async () => {
+    await shell.run(blocks[2].replace("STREAM='{events}:orders'", "STREAM='{events}:notifications'"));
+    const output = await shell.run(blocks[3]);
+    assert.match(output, new RegExp(`^total=0 stale=false snapshotId=${lateArrival} `, 'm'));
+    assert.match(output, new RegExp(`^SNAPSHOT_ID=${lateArrival}$`, 'm'));
+    assert.match(output, /^No entry of \{events\}:notifications in the DLQ: nothing to do for this stream\.$/m);
     assert.deepEqual(await dlqIds(), [...paymentIds, lateArrival]);
   });
 });
