@@ -1,6 +1,6 @@
 // Checks every runbook against the rules in src/runbooks/check/ (one module per rule) and the rest of the
 // repository: provisioned dashboards and alert rules, the event-bus OpenAPI description and the metrics the stack
-// exports.
+// exports; and runs shellcheck over its shell blocks (scripts/shellcheckRunbooks.ts).
 // Prints `file:line: message. Fix: ...`, exits 1 on any error; stale reviews are warnings.
 //
 // A team that builds the plugin with its own runbooks (docs/own-runbooks.md) points the checker at its folders:
@@ -16,6 +16,7 @@ import { parse, parseDocument, LineCounter, isMap, isSeq, YAMLMap } from 'yaml';
 import { checkRunbooks } from '../src/runbooks/check/checkRunbooks';
 import { AlertRule, CheckInput, INDEX, RUNBOOKS_DIR } from '../src/runbooks/check/types';
 import { filesUnder, readRepoFile as read, ROOT } from './repoFiles';
+import { shellcheckRunbooks } from './shellcheckRunbooks';
 
 /** A folder named by the environment (absolute, from the working directory) or, unset, the repository's. */
 function folders(variable: string, defaults: string[]): string[] {
@@ -119,44 +120,60 @@ function exportedMetrics(): CheckInput['metrics'] {
   return { names, prefixes: usesDefaults ? ['process_', 'nodejs_'] : [], namespaces };
 }
 
-// The rules know runbooks by their path under `runbooks/`, wherever the folder is; findings name the real file.
-const runbookDir = folders('RUNBOOKS_DIR', [RUNBOOKS_DIR])[0];
-const runbookFiles = filesIn([runbookDir], /\.md$/).map(({ file, shown }) => ({
-  file,
-  shown,
-  path: `${RUNBOOKS_DIR}/${path.relative(runbookDir, file).split(path.sep).join('/')}`,
-}));
-if (!runbookFiles.some((file) => file.path === INDEX)) {
-  console.log(`${runbookDir}: error: not a runbook folder: it has no README.md. Fix: set RUNBOOKS_DIR to the folder.`);
-  process.exit(1);
-}
-const shownPath = new Map(runbookFiles.map((file) => [file.path, file.shown]));
+// Prints every finding, then the summary, and answers the exit code. The code is set, not forced with
+// process.exit(), so a long report reaches a piped reader whole.
+function main(): number {
+  // The rules know runbooks by their path under `runbooks/`, wherever the folder is; findings name the real file.
+  const runbookDir = folders('RUNBOOKS_DIR', [RUNBOOKS_DIR])[0];
+  const runbookFiles = filesIn([runbookDir], /\.md$/).map(({ file, shown }) => ({
+    file,
+    shown,
+    path: `${RUNBOOKS_DIR}/${path.relative(runbookDir, file).split(path.sep).join('/')}`,
+  }));
+  if (!runbookFiles.some((file) => file.path === INDEX)) {
+    console.log(
+      `${runbookDir}: error: not a runbook folder: it has no README.md. Fix: set RUNBOOKS_DIR to the folder.`
+    );
+    return 1;
+  }
+  const shownPath = new Map(runbookFiles.map((file) => [file.path, file.shown]));
 
-const input: CheckInput = {
-  files: runbookFiles.map((file) => ({ path: file.path, source: fs.readFileSync(file.file, 'utf8') })),
-  dashboards: dashboardUids(),
-  alertRules: provisionedAlertRules(),
-  eventBusApi: eventBusApi(),
-  metrics: exportedMetrics(),
-  today: new Date(),
-};
+  const input: CheckInput = {
+    files: runbookFiles.map((file) => ({ path: file.path, source: fs.readFileSync(file.file, 'utf8') })),
+    dashboards: dashboardUids(),
+    alertRules: provisionedAlertRules(),
+    eventBusApi: eventBusApi(),
+    metrics: exportedMetrics(),
+    today: new Date(),
+  };
 
-const findings = checkRunbooks(input);
-for (const finding of findings) {
-  const label = finding.severity === 'error' ? 'error' : 'warning';
-  console.log(
-    `${shownPath.get(finding.file) ?? finding.file}:${finding.line}: ${label} [${finding.rule}] ${finding.message}. Fix: ${finding.fix}.`
-  );
+  let findings = checkRunbooks(input);
+  try {
+    findings = [...findings, ...shellcheckRunbooks(input.files)].sort(
+      (a, b) => a.file.localeCompare(b.file) || a.line - b.line
+    );
+  } catch (error) {
+    console.log(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  for (const finding of findings) {
+    const label = finding.severity === 'error' ? 'error' : 'warning';
+    console.log(
+      `${shownPath.get(finding.file) ?? finding.file}:${finding.line}: ${label} [${finding.rule}] ${finding.message}. Fix: ${finding.fix}.`
+    );
+  }
+  const skipped = [
+    !input.dashboards && 'dashboard uids (no dashboards provisioned yet)',
+    !input.alertRules && 'alert coverage (no alert rules provisioned yet)',
+    !input.eventBusApi && 'event-bus calls (no event-bus/openapi.yaml)',
+    !input.metrics && 'metric names (no event-bus source)',
+  ].filter(Boolean);
+  if (skipped.length > 0) {
+    console.log(`not checked: ${skipped.join('; ')}`);
+  }
+  const errors = findings.filter((finding) => finding.severity === 'error').length;
+  console.log(`${input.files.length} runbook files: ${errors} errors, ${findings.length - errors} warnings`);
+  return errors === 0 ? 0 : 1;
 }
-const skipped = [
-  !input.dashboards && 'dashboard uids (no dashboards provisioned yet)',
-  !input.alertRules && 'alert coverage (no alert rules provisioned yet)',
-  !input.eventBusApi && 'event-bus calls (no event-bus/openapi.yaml)',
-  !input.metrics && 'metric names (no event-bus source)',
-].filter(Boolean);
-if (skipped.length > 0) {
-  console.log(`not checked: ${skipped.join('; ')}`);
-}
-const errors = findings.filter((finding) => finding.severity === 'error').length;
-console.log(`${input.files.length} runbook files: ${errors} errors, ${findings.length - errors} warnings`);
-process.exit(errors === 0 ? 0 : 1);
+
+process.exitCode = main();

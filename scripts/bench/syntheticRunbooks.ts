@@ -87,6 +87,7 @@ export function writeSyntheticRunbooks(dir: string, count: number, options: Synt
       `escalation: "#${pick(OWNERS)}-oncall"`,
       `last_reviewed: ${today}`,
       'review_every: 180',
+      `last_exercised: ${today}`,
       'alerts: []',
       `dashboards: [${pick(DASHBOARDS)}]`,
       `tags: [${[...new Set([pick(TAGS), pick(TAGS)])].join(', ')}]`,

@@ -25,6 +25,7 @@ export const testIds = {
     toc: 'data-testid runbook toc',
     notFound: 'data-testid runbook not-found',
     reviewBadge: 'data-testid runbook review-badge',
+    exerciseBadge: 'data-testid runbook exercise-badge',
   },
   beside: {
     container: 'data-testid beside container',
@@ -42,6 +43,7 @@ export const testIds = {
     actions: 'data-testid dlq-panel actions',
     readOnly: 'data-testid dlq-panel read-only',
     result: 'data-testid dlq-panel result',
+    progress: 'data-testid dlq-panel progress',
     verify: 'data-testid dlq-panel verify',
     runbookLink: 'data-testid dlq-panel runbook-link',
     view: 'data-testid dlq-panel view',

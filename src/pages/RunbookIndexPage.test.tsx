@@ -40,20 +40,26 @@ const titles = () =>
 describe('RunbookIndexPage', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('lists every runbook with its owner, alerts, tags and review state', () => {
+  it('lists every runbook with its owner, alerts, tags, review state and last drill', () => {
     open();
     expect(titles()).toHaveLength(RUNBOOKS.length);
     const dlq = screen.getAllByTestId(testIds.index.result).find((row) => row.textContent?.includes('DLQ management'))!;
     expect(within(dlq).getByText(/Owner platform-team/)).toBeInTheDocument();
     expect(within(dlq).getByText(/Answers EventBusDlqBacklogGrowing/)).toBeInTheDocument();
     expect(within(dlq).getByTestId(testIds.runbook.reviewBadge)).toBeInTheDocument();
+    expect(within(dlq).getByTestId(testIds.runbook.exerciseBadge)).toHaveTextContent(
+      /^(Never drilled|Drilled \d{4}-\d{2}-\d{2}|Drill (due by|overdue since) \d{4}-\d{2}-\d{2})$/
+    );
     expect(within(dlq).getByRole('link')).toHaveAttribute('href', '/a/opsdesk-runbooks-app/runbooks/dlq-management');
   });
 
-  it('marks runbooks as due and overdue as time passes', () => {
+  it('marks reviews and drills as due and overdue as time passes', () => {
     jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z'), advanceTimers: true });
     open();
     expect(screen.getAllByTestId(testIds.runbook.reviewBadge)[0]).toHaveTextContent(/Review overdue since/);
+    for (const badge of screen.getAllByTestId(testIds.runbook.exerciseBadge)) {
+      expect(badge).toHaveTextContent(/^(Never drilled|Drill overdue since)/);
+    }
   });
 
   it('searches as you type, over titles, alert names and headings, keeping the query in the URL', async () => {

@@ -19,11 +19,11 @@ import {
 } from '@grafana/ui';
 
 import { Markdown } from 'components/Markdown/Markdown';
-import { ReviewBadge } from 'components/ReviewBadge/ReviewBadge';
+import { ExerciseBadge, ReviewBadge } from 'components/ReviewBadge/ReviewBadge';
 import { testIds } from 'components/testIds';
 import { loadSearchHeadings, RUNBOOK_INDEX, RUNBOOKS, SearchHeadings } from 'runbooks/catalog';
 import { sectionOf } from 'runbooks/markdown';
-import { reviewOf } from 'runbooks/review';
+import { exerciseOf, reviewOf } from 'runbooks/review';
 import { allOwners, allTags, searchRunbooks } from 'runbooks/search';
 import { runbookPath } from 'runbooks/urls';
 
@@ -174,6 +174,7 @@ const RunbookIndexPage = () => {
                     <Card.Meta>
                       <span>Owner {runbook.owner}</span>
                       <ReviewBadge review={reviewOf(runbook, today)} />
+                      <ExerciseBadge exercise={exerciseOf(runbook, today)} />
                     </Card.Meta>
                     <Card.Description>
                       {matchedOn

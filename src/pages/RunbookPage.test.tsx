@@ -34,7 +34,7 @@ function open(slug: string, query = '') {
 }
 
 describe('RunbookPage', () => {
-  it('shows owner, escalation, review state, dashboards and alerts from the front matter', () => {
+  it('shows owner, escalation, review state, last drill, dashboards and alerts from the front matter', () => {
     open('dlq-management');
     const runbook = findRunbook('dlq-management')!;
     const header = screen.getByTestId(testIds.runbook.header);
@@ -42,6 +42,8 @@ describe('RunbookPage', () => {
     expect(within(header).getByText(runbook.owner)).toBeInTheDocument();
     expect(within(header).getByText(runbook.escalation)).toBeInTheDocument();
     expect(within(header).getByTestId(testIds.runbook.reviewBadge)).toHaveTextContent(/Review|Reviewed/);
+    expect(within(header).getByText(runbook.lastExercised ?? 'None recorded')).toBeInTheDocument();
+    expect(within(header).getByTestId(testIds.runbook.exerciseBadge)).toBeInTheDocument();
     expect(within(header).getByRole('link', { name: 'opsdesk-event-bus' })).toHaveAttribute(
       'href',
       '/d/opsdesk-event-bus'
@@ -87,6 +89,24 @@ describe('RunbookPage', () => {
       '/d/opsdesk-event-bus?from=now-1h&to=now&var-stream=%7Bevents%7D%3Apayments'
     );
     expect((await screen.findAllByTestId(testIds.runbook.liveBlock)).length).toBeGreaterThan(0);
+  });
+
+  it("links the alert banner to the runbook's block on that alert, and only when the runbook has one", async () => {
+    open('dlq-management', '?alertname=EventBusDlqOldestMessageTooOld');
+    const banner = screen.getByTestId(testIds.runbook.alertContext);
+    const link = await within(banner).findByRole('link', {
+      name: 'What EventBusDlqOldestMessageTooOld means, its impact, and where to start',
+    });
+    expect(link).toHaveAttribute('href', '#eventbusdlqoldestmessagetooold');
+    expect(
+      screen.getByTestId(testIds.runbook.markdown).querySelector('[id="eventbusdlqoldestmessagetooold"]')
+    ).not.toBeNull();
+  });
+
+  it('shows no such link for an alert the runbook has no block on', async () => {
+    open('dlq-management', '?alertname=SomethingElse');
+    await screen.findByTestId(testIds.runbook.markdown);
+    expect(within(screen.getByTestId(testIds.runbook.alertContext)).queryByRole('link')).not.toBeInTheDocument();
   });
 
   it('keeps the header when the procedure cannot be loaded, says so, and tries again on request', async () => {

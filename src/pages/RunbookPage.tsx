@@ -57,10 +57,21 @@ export const RunbookContent = ({
 }) => {
   const alert = alertContextFrom(params);
   const stream = alert?.labels.find(([key]) => key === 'stream')?.[1];
+  const meaning =
+    alert && content.status === 'loaded'
+      ? content.content.headings.find((heading) => heading.text === alert.alertname)
+      : undefined;
   useScrollToHashOnLoad(content.status === 'loaded');
   return (
     <>
-      {alert && <AlertContextBanner context={alert} from={params.get('from')} to={params.get('to')} />}
+      {alert && (
+        <AlertContextBanner
+          context={alert}
+          from={params.get('from')}
+          to={params.get('to')}
+          meaningAnchor={meaning?.anchor}
+        />
+      )}
       <RunbookHeader runbook={runbook} params={params} today={new Date()} isBeside={isBeside} />
       {content.status === 'loading' && <LoadingPlaceholder text="Loading the procedure..." />}
       {content.status === 'error' && (

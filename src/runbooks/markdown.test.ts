@@ -62,6 +62,11 @@ describe('extractCodeBlocks', () => {
     ]);
   });
 
+  it('takes a fence indented in a list item as it renders: without the indentation, so a heredoc ends', () => {
+    const body = ['1. Run:', '', '   ```bash', "   psql <<'SQL'", '     SELECT 1;', '   SQL', '   ```'].join('\n');
+    expect(extractCodeBlocks(body)).toEqual([{ info: 'bash', content: "psql <<'SQL'\n  SELECT 1;\nSQL", line: 3 }]);
+  });
+
   it('does not close a block on a shorter or different fence', () => {
     const body = ['````markdown', '```bash', 'x', '```', '````'].join('\n');
     expect(extractCodeBlocks(body)).toEqual([{ info: 'markdown', content: '```bash\nx\n```', line: 1 }]);

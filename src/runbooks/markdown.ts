@@ -107,16 +107,19 @@ export function extractCodeBlocks(body: string, firstLine = 1): CodeBlock[] {
   const blocks: CodeBlock[] = [];
   let current: CodeBlock | undefined;
   let fence = '';
+  let indent = 0;
   for (const [index, text] of body.split(/\r?\n/).entries()) {
-    const match = /^\s{0,3}(`{3,}|~{3,})\s*(.*)$/.exec(text);
+    const match = /^(\s{0,3})(`{3,}|~{3,})\s*(.*)$/.exec(text);
     if (!current && match) {
-      fence = match[1];
-      current = { info: match[2].trim(), content: '', line: firstLine + index };
-    } else if (current && match && match[1].startsWith(fence) && match[2].trim() === '') {
+      fence = match[2];
+      indent = match[1].length;
+      current = { info: match[3].trim(), content: '', line: firstLine + index };
+    } else if (current && match && match[2].startsWith(fence) && match[3].trim() === '') {
       blocks.push({ ...current, content: current.content.replace(/\n$/, '') });
       current = undefined;
     } else if (current) {
-      current.content += `${text}\n`;
+      // As CommonMark renders a fence indented in a list item: its content loses up to that many leading spaces.
+      current.content += `${text.replace(new RegExp(`^ {0,${indent}}`), '')}\n`;
     }
   }
   return blocks;

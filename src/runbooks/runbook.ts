@@ -23,6 +23,10 @@ export interface RunbookFrontMatter {
   lastReviewed: string;
   /** Days after `lastReviewed` by which the runbook must be reviewed again. */
   reviewEvery: number;
+  /** `YYYY-MM-DD` of the last drill that followed the procedure for real; null when none is recorded. */
+  lastExercised: string | null;
+  /** Days after `lastExercised` by which the procedure must be drilled again. */
+  exerciseEvery: number;
   /** Alert rule names this runbook answers. */
   alerts: string[];
   /** Uids of the dashboards this runbook relates to. */
@@ -84,6 +88,17 @@ export function parseRunbook(slug: string, source: string): ParsedRunbook {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Days between drills when a runbook does not say (`exercise_every`): twice a year. */
+export const DEFAULT_EXERCISE_EVERY = 180;
+
+function isDate(value: unknown): value is string {
+  return typeof value === 'string' && DATE.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+function isDays(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
 function readFrontMatter(raw: unknown): { value?: RunbookFrontMatter; problems: FrontMatterProblem[] } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { problems: [{ key: '', message: 'front matter must be a YAML mapping of keys to values' }] };
@@ -114,18 +129,41 @@ function readFrontMatter(raw: unknown): { value?: RunbookFrontMatter; problems: 
   const owner = text('owner');
   const escalation = text('escalation');
   const lastReviewed = data.last_reviewed;
-  if (typeof lastReviewed !== 'string' || !DATE.test(lastReviewed) || Number.isNaN(Date.parse(lastReviewed))) {
+  if (!isDate(lastReviewed)) {
     problems.push({ key: 'last_reviewed', message: '`last_reviewed` must be a date written as YYYY-MM-DD' });
   }
   const reviewEvery = data.review_every;
-  if (typeof reviewEvery !== 'number' || !Number.isInteger(reviewEvery) || reviewEvery <= 0) {
+  if (!isDays(reviewEvery)) {
     problems.push({ key: 'review_every', message: '`review_every` must be a whole number of days, above 0' });
+  }
+  // Optional: a runbook no one has drilled says so by leaving it out (or writing `never`), and is flagged for it.
+  const lastExercised = data.last_exercised ?? 'never';
+  if (lastExercised !== 'never' && !isDate(lastExercised)) {
+    problems.push({
+      key: 'last_exercised',
+      message: '`last_exercised` must be the date of the last drill, written as YYYY-MM-DD, or never',
+    });
+  }
+  const exerciseEvery = data.exercise_every ?? DEFAULT_EXERCISE_EVERY;
+  if (!isDays(exerciseEvery)) {
+    problems.push({ key: 'exercise_every', message: '`exercise_every` must be a whole number of days, above 0' });
   }
   const alerts = list('alerts', true);
   const dashboards = list('dashboards', true);
   const tags = list('tags', false);
 
-  const known = ['title', 'owner', 'escalation', 'last_reviewed', 'review_every', 'alerts', 'dashboards', 'tags'];
+  const known = [
+    'title',
+    'owner',
+    'escalation',
+    'last_reviewed',
+    'review_every',
+    'last_exercised',
+    'exercise_every',
+    'alerts',
+    'dashboards',
+    'tags',
+  ];
   for (const key of Object.keys(data).filter((key) => !known.includes(key))) {
     problems.push({ key, message: `\`${key}\` is not a front matter key; the keys are ${known.join(', ')}` });
   }
@@ -139,6 +177,8 @@ function readFrontMatter(raw: unknown): { value?: RunbookFrontMatter; problems: 
       escalation,
       lastReviewed: lastReviewed as string,
       reviewEvery: reviewEvery as number,
+      lastExercised: lastExercised === 'never' ? null : (lastExercised as string),
+      exerciseEvery: exerciseEvery as number,
       alerts,
       dashboards,
       tags,

@@ -10,6 +10,8 @@ function runbook(overrides: Partial<CatalogRunbook>): CatalogRunbook {
     escalation: '#platform-oncall',
     lastReviewed: '2026-11-01',
     reviewEvery: 90,
+    lastExercised: null,
+    exerciseEvery: 180,
     alerts: [],
     dashboards: [],
     tags: [],

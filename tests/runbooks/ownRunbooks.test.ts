@@ -52,7 +52,13 @@ describe('runbooks from a folder outside the repository', () => {
   it('passes the checker, against the alert rules and dashboards of the team', () => {
     const { status, output } = run('npx', ['ts-node', 'scripts/check-runbooks.ts'], env);
     assert.equal(status, 0, output);
-    assert.match(output, new RegExp(`^${RUNBOOK_FILES} runbook files: 0 errors, 0 warnings$`, 'm'));
+    assert.match(output, new RegExp(`^${RUNBOOK_FILES} runbook files: 0 errors, \\d+ warnings$`, 'm'));
+    // Warnings are the drills and reviews a team still owes (this repository's runbooks record no drill yet).
+    const warnings = output.split('\n').filter((line) => / warning \[/.test(line));
+    assert.ok(
+      warnings.every((line) => line.includes(' warning [stale] ')),
+      warnings.join('\n')
+    );
   });
 
   it('fails the checker on the rules of the repository, naming the files where they are', () => {
@@ -71,12 +77,18 @@ describe('runbooks from a folder outside the repository', () => {
     });
 
     assert.equal(status, 1, output);
+    // The whole report, long as it is, down to its summary: a forced exit used to cut it short in a pipe.
+    assert.match(output, new RegExp(`^${RUNBOOK_FILES} runbook files: \\d+ errors, \\d+ warnings$`, 'm'));
+    assert.match(
+      output,
+      new RegExp(`^${path.join(broken, 'troubleshooting/agent-errors.md')}:\\d+: error \\[dashboards\\]`, 'm')
+    );
     const lines = fs.readFileSync(file, 'utf8').split('\n').length;
     assert.match(output, new RegExp(`^${file}:${lines - 1}: error \\[links\\] link to "retired.md"`, 'm'));
     assert.match(
       output,
       new RegExp(
-        `^${path.join(broken, 'troubleshooting/agent-errors.md')}:\\d+: error \\[dashboards\\].*opsdesk-platform-overview`,
+        `^${path.join(broken, 'database-recovery.md')}:\\d+: error \\[dashboards\\].*opsdesk-platform-overview`,
         'm'
       )
     );

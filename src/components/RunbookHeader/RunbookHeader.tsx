@@ -3,10 +3,10 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { LinkButton, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
 
-import { ReviewBadge } from 'components/ReviewBadge/ReviewBadge';
+import { ExerciseBadge, ReviewBadge } from 'components/ReviewBadge/ReviewBadge';
 import { testIds } from 'components/testIds';
 import type { CatalogRunbook } from 'runbooks/catalog';
-import { reviewOf } from 'runbooks/review';
+import { exerciseOf, reviewOf } from 'runbooks/review';
 import { besidePath, contextParams, dashboardParams, dashboardPath } from 'runbooks/urls';
 
 interface Props {
@@ -34,6 +34,13 @@ export const RunbookHeader = ({ runbook, params, today, isBeside = false }: Prop
           <Stack gap={1} alignItems="center" wrap="wrap">
             <span>{runbook.lastReviewed}</span>
             <ReviewBadge review={reviewOf(runbook, today)} />
+          </Stack>
+        </dd>
+        <dt>Last drill</dt>
+        <dd>
+          <Stack gap={1} alignItems="center" wrap="wrap">
+            <span>{runbook.lastExercised ?? 'None recorded'}</span>
+            <ExerciseBadge exercise={exerciseOf(runbook, today)} />
           </Stack>
         </dd>
         {runbook.dashboards.length > 0 && (

@@ -15,16 +15,17 @@ function runbook(overrides: { frontMatter?: string; body?: string } = {}): strin
       'alerts: [EventBusDlqBacklogGrowing]',
       'dashboards: [opsdesk-event-bus]',
       'tags: [dlq]',
+      'last_exercised: 2026-10-15',
     ].join('\n');
   const body =
     overrides.body ??
     [
       '# DLQ management',
-      '',
       '## Overview',
       'Watch `eventbus_dlq_length` and see [retry](#retry-the-entries).',
       '## When to Use',
       'When [the database](./database-recovery.md#restore) is fine.',
+      '### EventBusDlqBacklogGrowing',
       '## Prerequisites',
       '## Procedure',
       '### Retry the entries',
@@ -56,11 +57,13 @@ const DATABASE: SourceFile = {
       'alerts: [DatabaseDown]',
       'dashboards: []',
       'tags: [postgresql]',
+      'last_exercised: 2026-10-15',
     ].join('\n'),
     body: [
       '# Database recovery',
       '## Overview',
       '## When to Use',
+      '### DatabaseDown',
       '## Prerequisites',
       '## Procedure',
       '### Restore',
@@ -153,7 +156,7 @@ describe('checkRunbooks', () => {
 
     it('fails an H1 that differs from the title', () => {
       expect(of(check(runbook().replace('# DLQ management', '# DLQ')), 'front-matter')).toEqual([
-        '12: the H1 "DLQ" differs from the title "DLQ management"',
+        '13: the H1 "DLQ" differs from the title "DLQ management"',
       ]);
     });
   });
@@ -161,7 +164,7 @@ describe('checkRunbooks', () => {
   describe('sections', () => {
     it('fails a missing section', () => {
       expect(of(check(runbook().replace('## Prerequisites\n', '')), 'sections')).toEqual([
-        '18: section "## Prerequisites" is missing',
+        '19: section "## Prerequisites" is missing',
       ]);
     });
 
@@ -172,13 +175,13 @@ describe('checkRunbooks', () => {
 
     it('fails an H2 that is not a template section', () => {
       expect(of(check(runbook().replace('### Retry the entries', '## Retry the entries')), 'sections')).toEqual([
-        '20: "## Retry the entries" is not a template section',
+        '21: "## Retry the entries" is not a template section',
       ]);
     });
 
     it('fails a section that appears twice', () => {
       expect(of(check(runbook().replace('## Related', '## Rollback\n## Related')), 'sections')).toContain(
-        '31: section "## Rollback" appears twice'
+        '32: section "## Rollback" appears twice'
       );
     });
 
@@ -223,6 +226,21 @@ describe('checkRunbooks', () => {
       const findings = check(runbook().replace('[EventBusDlqBacklogGrowing]', '[EventBusDlqBacklogGrowing, Typo]'));
       expect(of(findings, 'alerts')).toEqual([
         '7: front matter lists alert Typo, but no provisioned alert rule has that name',
+        '16: alert Typo has no block of its own under "## When to Use"',
+      ]);
+    });
+
+    it('fails an alert without its block under When to Use, and a block elsewhere does not count', () => {
+      const moved = runbook()
+        .replace('### EventBusDlqBacklogGrowing\n', '')
+        .replace('### Retry the entries', '### EventBusDlqBacklogGrowing\n### Retry the entries');
+      expect(check(moved)).toEqual([
+        expect.objectContaining({
+          rule: 'alerts',
+          line: 16,
+          message: 'alert EventBusDlqBacklogGrowing has no block of its own under "## When to Use"',
+          fix: 'add "### EventBusDlqBacklogGrowing" there: what it means, its impact, and the step to start at',
+        }),
       ]);
     });
 
@@ -265,13 +283,13 @@ describe('checkRunbooks', () => {
   describe('event-bus calls', () => {
     it('fails a curl to a path the API does not have', () => {
       expect(of(check(runbook().replace('/dlq/retry"', '/dlq/replay"')), 'event-bus-api')).toEqual([
-        '22: POST /api/events/dlq/replay is not an operation of event-bus/openapi.yaml',
+        '23: POST /api/events/dlq/replay is not an operation of event-bus/openapi.yaml',
       ]);
     });
 
     it('fails a call with the wrong method, reading the method from -X or a body', () => {
       expect(of(check(runbook().replace('-X POST ', '-X DELETE ')), 'event-bus-api')).toEqual([
-        '22: DELETE /api/events/dlq/retry: event-bus/openapi.yaml allows only POST on this path',
+        '23: DELETE /api/events/dlq/retry: event-bus/openapi.yaml allows only POST on this path',
       ]);
     });
 
@@ -291,13 +309,13 @@ describe('checkRunbooks', () => {
 
     it('leaves names outside its own namespaces alone in shell and SQL', () => {
       const sql = '```bash\npsql -c "select pg_terminate_backend(pid) from pg_stat_activity"\n```';
-      expect(check(runbook().replace('## Prerequisites', `## Prerequisites\n${sql}`))).toEqual([]);
+      expect(of(check(runbook().replace('## Prerequisites', `## Prerequisites\n${sql}`)), 'metrics')).toEqual([]);
     });
 
     it('fails any unknown metric selected in a promql block', () => {
       expect(
         of(check(runbook().replace('rate(eventbus', 'rate(queue_depth{a="b"}) + rate(eventbus')), 'metrics')
-      ).toEqual(['27: metric "queue_depth" is exported by nothing in the stack']);
+      ).toEqual(['28: metric "queue_depth" is exported by nothing in the stack']);
     });
   });
 
@@ -335,6 +353,117 @@ describe('checkRunbooks', () => {
     });
   });
 
+  describe('commands', () => {
+    /** The runbook with these lines added to its Procedure, under their own heading. */
+    const withProcedure = (...lines: string[]) =>
+      runbook().replace('## Verification', [...lines, '## Verification'].join('\n'));
+    const block = (info: string, ...lines: string[]) => ['```' + info, ...lines, '```'];
+
+    it('fails psql and pg_dump on DATABASE_URL, and accepts the URL without ?schema=', () => {
+      const findings = check(
+        withProcedure(
+          '### Connect',
+          ...block(
+            'bash',
+            'psql "$DATABASE_URL" -c "SELECT 1"',
+            'pg_dump --format=custom \\',
+            '  "${DATABASE_URL}" > x.dump'
+          )
+        )
+      );
+      expect(of(findings, 'commands')).toEqual([
+        expect.stringMatching(/^\d+: psql and pg_dump reject the parameters Prisma puts in DATABASE_URL/),
+        expect.stringMatching(/^\d+: psql and pg_dump reject/),
+      ]);
+      const fixed = withProcedure(
+        '### Connect',
+        ...block(
+          'bash',
+          `PSQL_URL=$(sed -E 's/([?&])schema=[^&]*(&|$)/\\1/; s/[?&]$//' <<<"$DATABASE_URL")`,
+          'psql "$PSQL_URL" -c "SELECT 1"'
+        )
+      );
+      expect(of(check(fixed), 'commands')).toEqual([]);
+    });
+
+    it('fails logs read from one pod of a deployment, and accepts a label selector', () => {
+      const findings = check(
+        withProcedure(
+          '### Logs',
+          ...block('bash', 'kubectl logs -n "$NAMESPACE" deploy/api --since=15m'),
+          ...block('bash', 'kubectl logs -n "$NAMESPACE" -l app.kubernetes.io/name=api --since=15m --prefix')
+        )
+      );
+      expect(of(findings, 'commands')).toEqual([
+        expect.stringMatching(/reads one pod of the deployment/),
+        expect.stringMatching(/shows only the last 10 lines of each pod/),
+      ]);
+      const fixed = withProcedure(
+        '### Logs',
+        ...block(
+          'bash',
+          'kubectl logs -n "$NAMESPACE" -l app.kubernetes.io/name=api --all-containers --prefix --since=15m --tail=-1'
+        )
+      );
+      expect(of(check(fixed), 'commands')).toEqual([]);
+    });
+
+    it.each([
+      ['DELETE FROM', block('sql', 'DELETE FROM orders WHERE id = 1;')],
+      ['pg_terminate_backend', block('sql', 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity;')],
+      ['kubectl delete', block('bash', 'kubectl delete pod -n "$NAMESPACE" "$POD"')],
+      [
+        'a purge',
+        block(
+          'bash',
+          'curl -sS -X POST "$GRAFANA_URL/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/purge" -d "{}"'
+        ),
+      ],
+      ['a heredoc', block('bash', 'psql "$PSQL_URL" <<\'SQL\'', 'BEGIN;', 'DROP TABLE orders_copy;', 'COMMIT;', 'SQL')],
+    ])('fails a destructive command nothing checked first: %s', (_name, lines) => {
+      expect(of(check(withProcedure('### Clean up', ...lines)), 'commands')).toEqual([
+        expect.stringMatching(/runs before anything shows what it will affect/),
+      ]);
+    });
+
+    it('accepts a destructive command after a check in its block or an earlier block under its heading', () => {
+      const sameBlock = block('sql', 'SELECT count(*) FROM orders WHERE id = 1;', 'DELETE FROM orders WHERE id = 1;');
+      expect(of(check(withProcedure('### Clean up', ...sameBlock)), 'commands')).toEqual([]);
+
+      const earlierBlock = [
+        ...block('bash', 'kubectl get pod -n "$NAMESPACE" "$POD" -o wide'),
+        'If it is the stuck one:',
+        ...block('bash', 'kubectl delete pod -n "$NAMESPACE" "$POD"'),
+      ];
+      expect(of(check(withProcedure('### Clean up', ...earlierBlock)), 'commands')).toEqual([]);
+
+      const dryRunFirst = [
+        ...block(
+          'bash',
+          'curl -sS "$GRAFANA_URL/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/purge" -d \'{"dryRun": true}\''
+        ),
+        ...block(
+          'bash',
+          'curl -sS "$GRAFANA_URL/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/purge" -d \'{"dryRun": false}\''
+        ),
+      ];
+      expect(of(check(withProcedure('### Purge', ...dryRunFirst)), 'commands')).toEqual([]);
+    });
+
+    it('does not count a check under another heading, or sample output', () => {
+      const elsewhere = [
+        '### Look',
+        ...block('bash', 'kubectl get pods -n "$NAMESPACE"'),
+        '### Clean up',
+        ...block('text', 'pod/api-1 Running'),
+        ...block('bash', 'kubectl delete pod -n "$NAMESPACE" "$POD"'),
+      ];
+      expect(of(check(withProcedure(...elsewhere)), 'commands')).toEqual([
+        expect.stringMatching(/kubectl delete runs before anything shows/),
+      ]);
+    });
+  });
+
   describe('review', () => {
     it('warns when the review is past due, without failing', () => {
       const findings = check(runbook().replace('last_reviewed: 2026-11-01', 'last_reviewed: 2026-08-01'));
@@ -346,6 +475,36 @@ describe('checkRunbooks', () => {
           message: 'review was due on 2026-10-30 (last_reviewed 2026-08-01 + 90 days)',
         }),
       ]);
+    });
+
+    it('warns when no drill is recorded, or the last one is older than exercise_every, without failing', () => {
+      const never = check(runbook().replace('last_exercised: 2026-10-15\n', ''));
+      expect(never).toEqual([
+        expect.objectContaining({
+          severity: 'warning',
+          rule: 'stale',
+          message: 'no drill of this procedure is recorded (last_exercised)',
+        }),
+      ]);
+      expect(check(runbook().replace('last_exercised: 2026-10-15', 'last_exercised: never'))).toHaveLength(1);
+
+      const overdue = check(
+        runbook().replace('last_exercised: 2026-10-15', 'last_exercised: 2026-08-01\nexercise_every: 90')
+      );
+      expect(overdue).toEqual([
+        expect.objectContaining({
+          severity: 'warning',
+          rule: 'stale',
+          line: 10,
+          message: 'a drill was due on 2026-10-30 (last_exercised 2026-08-01 + 90 days)',
+        }),
+      ]);
+    });
+
+    it('fails a last_exercised that is not a date or never', () => {
+      expect(
+        of(check(runbook().replace('last_exercised: 2026-10-15', 'last_exercised: last week')), 'front-matter')
+      ).toEqual([expect.stringMatching(/`last_exercised` must be the date of the last drill/)]);
     });
   });
 });

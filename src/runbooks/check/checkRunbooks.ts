@@ -1,11 +1,12 @@
 import { parseRunbook, slugOf } from '../runbook';
 import { checkAlertCoverage } from './alertCoverage';
+import { checkCommands } from './commands';
 import { checkEventBusCalls } from './eventBusCalls';
 import { checkFrontMatter } from './frontMatter';
 import { checkLinks } from './links';
 import { checkMetrics } from './metrics';
 import { checkSecretsAndHosts } from './secrets';
-import { checkSections } from './sections';
+import { checkAlertBlocks, checkSections } from './sections';
 import { CheckInput, Finding, INDEX, RUNBOOKS_DIR } from './types';
 
 // Validates runbooks like code, one module per rule. Pure: the caller reads the files (scripts/check-runbooks.ts)
@@ -24,11 +25,13 @@ export function checkRunbooks(input: CheckInput): Finding[] {
   for (const { file, parsed } of runbooks) {
     findings.push(...checkFrontMatter(file, parsed, input));
     findings.push(...checkSections(file, parsed));
+    findings.push(...checkAlertBlocks(file, parsed));
   }
   for (const file of input.files) {
     const { body, bodyLine } = parseRunbook('', file.source);
     findings.push(...checkLinks(file, body, bodyLine, anchorsByPath, slugs, input.dashboards));
     findings.push(...checkEventBusCalls(file, body, bodyLine, input.eventBusApi));
+    findings.push(...checkCommands(file, body, bodyLine));
     findings.push(...checkMetrics(file, body, bodyLine, input.metrics));
     findings.push(...checkSecretsAndHosts(file));
   }

@@ -1,3 +1,4 @@
+import { exerciseOf } from '../review';
 import { ParsedRunbook, reviewDueDate } from '../runbook';
 import { CheckInput, Finding, lineOfKey, SourceFile } from './types';
 
@@ -12,7 +13,8 @@ export function checkFrontMatter(file: SourceFile, parsed: ParsedRunbook, input:
     message: `front matter: ${problem.message}`,
     fix:
       'start the file with --- and the keys title, owner, escalation, last_reviewed (YYYY-MM-DD), ' +
-      'review_every (days), alerts [..], dashboards [..], tags [..], then ---',
+      'review_every (days), alerts [..], dashboards [..], tags [..], optionally last_exercised (YYYY-MM-DD) and ' +
+      'exercise_every (days), then ---',
   }));
   const frontMatter = parsed.frontMatter;
   if (!frontMatter) {
@@ -50,6 +52,20 @@ export function checkFrontMatter(file: SourceFile, parsed: ParsedRunbook, input:
       rule: 'stale',
       message: `review was due on ${due.toISOString().slice(0, 10)} (last_reviewed ${frontMatter.lastReviewed} + ${frontMatter.reviewEvery} days)`,
       fix: 'walk through the procedure against the current platform, correct it, then set last_reviewed to today',
+    });
+  }
+  const exercise = exerciseOf(frontMatter, input.today);
+  if (exercise.state === 'never' || exercise.state === 'overdue') {
+    findings.push({
+      file: file.path,
+      line: lineOfKey(parsed, 'last_exercised'),
+      severity: 'warning',
+      rule: 'stale',
+      message:
+        exercise.state === 'never'
+          ? 'no drill of this procedure is recorded (last_exercised)'
+          : `a drill was due on ${exercise.dueDate} (last_exercised ${frontMatter.lastExercised} + ${frontMatter.exerciseEvery} days)`,
+      fix: 'follow the procedure for real in a drill (staging, or a game day), fix what did not work, then set last_exercised to its date',
     });
   }
   return findings;

@@ -55,3 +55,32 @@ export function checkSections(file: SourceFile, parsed: ParsedRunbook): Finding[
   }
   return findings;
 }
+
+/**
+ * Rule `alerts`, per runbook: each alert it answers has a block under "## When to Use" headed by the alert's name
+ * (what it means, its impact, where to start), which the page links to when the alert opened it.
+ */
+export function checkAlertBlocks(file: SourceFile, parsed: ParsedRunbook): Finding[] {
+  const alerts = parsed.frontMatter?.alerts ?? [];
+  const sections = parsed.headings.filter((heading) => heading.depth === 2);
+  const whenToUse = sections.find((section) => section.text === 'When to Use');
+  if (alerts.length === 0 || !whenToUse) {
+    return [];
+  }
+  const end = sections.find((section) => section.line > whenToUse.line)?.line ?? Infinity;
+  const blocks = new Set(
+    parsed.headings
+      .filter((heading) => heading.depth === 3 && heading.line > whenToUse.line && heading.line < end)
+      .map((heading) => heading.text)
+  );
+  return alerts
+    .filter((alert) => !blocks.has(alert))
+    .map((alert) => ({
+      file: file.path,
+      line: whenToUse.line,
+      severity: 'error',
+      rule: 'alerts',
+      message: `alert ${alert} has no block of its own under "## When to Use"`,
+      fix: `add "### ${alert}" there: what it means, its impact, and the step to start at`,
+    }));
+}

@@ -14,6 +14,8 @@ export type Rule =
   | 'metrics'
   | 'secrets'
   | 'hostnames'
+  | 'commands'
+  | 'shellcheck'
   | 'stale';
 
 export interface Finding {
