@@ -30,7 +30,7 @@ const PURGE = /\/api\/events\/dlq\/purge\b/;
 const DRY_RUN = /["']?dryRun["']?\s*:\s*true/;
 
 /** A block's commands: continued lines joined, with the line each starts on. */
-function commandsOf(block: CodeBlock): Array<{ text: string; line: number }> {
+export function commandsOf(block: CodeBlock): Array<{ text: string; line: number }> {
   const lines = block.content.split('\n');
   const commands: Array<{ text: string; line: number }> = [];
   for (let i = 0; i < lines.length; i++) {

@@ -1,4 +1,5 @@
 import { CodeBlock, extractCodeBlocks, extractCodeSpans } from '../markdown';
+import { commandsOf } from './commands';
 import { CheckInput, Finding, SourceFile } from './types';
 
 // Rule `event-bus-api`: every event-bus call a runbook shows (`curl` commands, `METHOD /api/events/...` code spans)
@@ -13,23 +14,14 @@ interface EventBusCall {
 /** `curl` commands (continued lines joined) and `METHOD /api/events/...` code spans. */
 function eventBusCalls(blocks: CodeBlock[], spans: Array<{ code: string; line: number }>): EventBusCall[] {
   const calls: EventBusCall[] = [];
-  for (const block of blocks) {
-    const commandLines = block.content.split('\n');
-    for (let i = 0; i < commandLines.length; i++) {
-      const start = i;
-      let command = commandLines[i];
-      while (/\\\s*$/.test(command) && i + 1 < commandLines.length) {
-        i++;
-        command = command.replace(/\\\s*$/, ' ') + commandLines[i];
-      }
-      if (!/\bcurl\b/.test(command)) {
-        continue;
-      }
-      for (const match of command.matchAll(/\/api\/events(\/[^\s"'?)]*)?/g)) {
-        const explicit = /(?:-X|--request)\s+['"]?([A-Z]+)/.exec(command)?.[1];
-        const hasBody = /\s(-d|--data(-raw|-binary)?|--json)\b/.test(command);
-        calls.push({ method: explicit ?? (hasBody ? 'POST' : 'GET'), path: match[0], line: block.line + 1 + start });
-      }
+  for (const { text: command, line } of blocks.flatMap(commandsOf)) {
+    if (!/\bcurl\b/.test(command)) {
+      continue;
+    }
+    for (const match of command.matchAll(/\/api\/events(\/[^\s"'?)]*)?/g)) {
+      const explicit = /(?:-X|--request)\s+['"]?([A-Z]+)/.exec(command)?.[1];
+      const hasBody = /\s(-d|--data(-raw|-binary)?|--json)\b/.test(command);
+      calls.push({ method: explicit ?? (hasBody ? 'POST' : 'GET'), path: match[0], line });
     }
   }
   for (const span of spans) {
