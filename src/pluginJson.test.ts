@@ -65,6 +65,7 @@ describe('plugin.json routes', () => {
       'GET api/events/health',
       'POST api/events/dlq/purge',
       'POST api/events/dlq/retry',
+      'POST api/events/dlq/stop',
     ]);
   });
 

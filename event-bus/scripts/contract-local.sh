@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the contract suite against the reference service: starts a throwaway redis-server (AOF, temp dir) and the
-# built service on free loopback ports, seeds a few DLQ entries so paging is exercised, runs
-# `contract --allow-mutations` (it only ever purges an ID that cannot exist), then stops both. For CI.
+# built service on free loopback ports, seeds DLQ entries so paging is exercised, runs
+# `contract --allow-mutations --allow-retry-all` (it only ever purges an ID that cannot exist; the last check retries
+# the seeded DLQ and stops it mid-way, so the service runs with small batches), then stops both. For CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/server.js ] && [ -f dist/tools/contract.js ] && [ -f dist/tools/demo.js ] || npm run build
@@ -25,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$http_port HOST=127.0.0.1 REDIS_URL="redis://127.0.0.1:$redis_port" EVENT_BUS_TOKEN="$token" LOG_LEVEL=warn \
+PORT=$http_port HOST=127.0.0.1 REDIS_URL="redis://127.0.0.1:$redis_port" EVENT_BUS_TOKEN="$token" LOG_LEVEL=warn BATCH_SIZE=10 \
   node dist/server.js &
 server_pid=$!
 
@@ -40,5 +41,5 @@ const until = Date.now() + 15000;
   }
 })();
 "
-REDIS_URL="redis://127.0.0.1:$redis_port" node dist/tools/demo.js --seed 120 --rate 0 --duration 1 >/dev/null
-node dist/tools/contract.js --url "http://127.0.0.1:$http_port" --token "$token" --allow-mutations
+REDIS_URL="redis://127.0.0.1:$redis_port" node dist/tools/demo.js --seed 2000 --rate 0 --duration 1 >/dev/null
+node dist/tools/contract.js --url "http://127.0.0.1:$http_port" --token "$token" --allow-mutations --allow-retry-all

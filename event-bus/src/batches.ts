@@ -5,7 +5,9 @@ import { KEYS, type RedisClient } from './redis';
 
 // The three ways a retry or purge walks the DLQ, one Lua script per batch (lua/move.ts): the IDs it was given, every
 // entry up to a bound, or the entries of failure groups up to a bound. Each adds its counts to the operation's result
-// as batches return, and stops after the current batch once the service is shutting down (outcome 'partial').
+// as batches return, and stops after the current batch once the service is shutting down (outcome 'partial') or an
+// operator asked for a stop (outcome 'stopped'). Each batch is one atomic script, so stopping between two of them
+// leaves every entry in one place.
 
 export interface BatchRun {
   client: RedisClient;
@@ -14,7 +16,10 @@ export interface BatchRun {
   keys: string[];
   args: { mode: string; operationId: string; flag: string; ttl: string; streams: string };
   result: MutationResult;
+  /** The service is shutting down. */
   isStopping: () => boolean;
+  /** An operator asked every running operation to stop (POST /api/events/dlq/stop); asked before each batch. */
+  stopRequested: () => Promise<boolean>;
   onBatch?: (done: number) => void | Promise<void>;
 }
 
@@ -34,9 +39,14 @@ async function afterBatch(run: BatchRun, done: number, invalid: number, reasons:
   await run.onBatch?.(run.result.done);
 }
 
-function stopped(run: BatchRun): boolean {
+/** Whether to stop before the next batch, and with what outcome; only asked when there is a next batch. */
+async function stopped(run: BatchRun): Promise<boolean> {
   if (run.isStopping()) {
     run.result.outcome = 'partial';
+    return true;
+  }
+  if (await run.stopRequested()) {
+    run.result.outcome = 'stopped';
     return true;
   }
   return false;
@@ -44,7 +54,7 @@ function stopped(run: BatchRun): boolean {
 
 export async function moveByIds(run: BatchRun, ids: string[]): Promise<void> {
   const { mode, operationId, flag, ttl, streams } = run.args;
-  for (let i = 0; i < ids.length && !stopped(run); i += run.batchSize) {
+  for (let i = 0; i < ids.length && !(await stopped(run)); i += run.batchSize) {
     const batch = ids.slice(i, i + run.batchSize);
     const [done, skipped, invalid, ...reasons] = (await runScript(run.client, 'moveIds', run.keys, [
       mode,
@@ -64,9 +74,9 @@ export async function moveByIds(run: BatchRun, ids: string[]): Promise<void> {
 export async function moveByRange(run: BatchRun, upToId: string, stream: string, max: number): Promise<void> {
   const { mode, operationId, flag, ttl, streams } = run.args;
   let start = '-';
-  while (!stopped(run)) {
+  for (;;) {
     const limit = Math.min(run.batchSize, max - run.result.done);
-    if (limit <= 0) {
+    if (limit <= 0 || (await stopped(run))) {
       break;
     }
     const [done, invalid, last, , more, ...reasons] = (await runScript(run.client, 'moveRange', run.keys, [
@@ -97,10 +107,13 @@ export async function moveByGroups(run: BatchRun, groups: string[], upToId: stri
   const upTo = paddedId(upToId);
   for (const gid of groups) {
     let after = '';
-    while (!stopped(run)) {
+    for (;;) {
       const limit = Math.min(run.batchSize, max - run.result.done);
       if (limit <= 0) {
         return;
+      }
+      if (await stopped(run)) {
+        break;
       }
       const [done, missing, invalid, last, full, ...reasons] = (await runScript(run.client, 'moveGroup', run.keys, [
         mode,
@@ -121,7 +134,7 @@ export async function moveByGroups(run: BatchRun, groups: string[], upToId: stri
       }
       after = last;
     }
-    if (run.result.outcome === 'partial') {
+    if (run.result.outcome !== 'ok') {
       return;
     }
   }

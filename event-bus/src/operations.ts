@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { RedisUnavailableError } from './errors';
 import { type BatchRun, moveByGroups, moveByIds, moveByRange } from './batches';
 import { compareIds } from './ids';
+import { runScript } from './lua';
 import { KEYS, type RedisClient } from './redis';
 
 export type Action = 'retry' | 'purge';
@@ -25,7 +26,11 @@ export interface MutationRequest {
   dryRun?: boolean;
 }
 
-export type Outcome = 'ok' | 'unknown' | 'partial';
+/**
+ * `partial`: the service shut down mid-way; `stopped`: an operator asked for a stop (POST /api/events/dlq/stop,
+ * src/stop.ts). Both stop between batches, so the counts are exact.
+ */
+export type Outcome = 'ok' | 'unknown' | 'partial' | 'stopped';
 
 export interface MutationResult {
   operationId: string;
@@ -112,6 +117,21 @@ export class OperationRunner {
     return this.client.sendCommand(args);
   }
 
+  /**
+   * Registers a writing operation with the replicas' stop requests and returns how it learns of one: a stop
+   * requested after this start (the stop key is later than it, lua/stop.ts), read before each batch.
+   */
+  private async register(operationId: string, ttl: string): Promise<() => Promise<boolean>> {
+    if (!this.client.isReady) {
+      throw new RedisUnavailableError('not connected');
+    }
+    const startedUs = Number(await runScript(this.client, 'opStart', [KEYS.running, KEYS.stop], [operationId, ttl]));
+    return async () => {
+      const requested = await this.cmd(['GET', KEYS.stop]);
+      return requested !== null && Number(requested) > startedUs;
+    };
+  }
+
   private async execute(req: MutationRequest): Promise<MutationResult> {
     const started = Date.now();
     const t0 = performance.now();
@@ -181,6 +201,8 @@ export class OperationRunner {
         ]);
         await this.cmd(['EXPIRE', opKey, ttl]);
       }
+      // A dry run changes nothing, so there is nothing to brake: it is not registered and never stops on request.
+      const stopRequested = writes ? await this.register(operationId, ttl) : async () => false;
       const run: BatchRun = {
         client: this.client,
         batchSize: this.config.batchSize,
@@ -188,6 +210,7 @@ export class OperationRunner {
         args: { mode, operationId, flag: record ? '1' : '0', ttl, streams: this.config.streams.join(',') },
         result,
         isStopping: () => this.stopping,
+        stopRequested,
         onBatch: this.onBatch,
       };
       if (req.ids) {
@@ -209,6 +232,7 @@ export class OperationRunner {
           'skipped',
           String(result.skipped),
         ]);
+        await this.cmd(['ZREM', KEYS.running, operationId]);
       }
     } catch (err) {
       // The connection dropped or Redis failed mid-operation: the counts are what completed batches reported;
@@ -217,7 +241,9 @@ export class OperationRunner {
       result.error = err instanceof Error ? err.message : String(err);
       result.redisErrorReply = err instanceof ErrorReply;
       if (writes && this.client.isReady) {
-        await this.cmd(['HSET', opKey, 'outcome', 'unknown', 'finishedAt', String(Date.now())]).catch(() => undefined);
+        await this.cmd(['HSET', opKey, 'outcome', 'unknown', 'finishedAt', String(Date.now())])
+          .then(() => this.cmd(['ZREM', KEYS.running, operationId]))
+          .catch(() => undefined);
       }
     }
     result.durationMs = Math.round((performance.now() - t0) * 10) / 10;

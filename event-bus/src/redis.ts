@@ -50,6 +50,10 @@ export const KEYS = {
    * the prefix as `op:<id>:retried`) before it counts `refailed`. */
   opRetried: (id: string) => `${HASH_TAG}:op:${id}:retried`,
   idempotency: (digest: string) => `${HASH_TAG}:idem:${digest}`,
+  /** The newest stop request, as Redis time in microseconds (src/stop.ts, lua/stop.ts). */
+  stop: `${HASH_TAG}:dlq:stop`,
+  /** Sorted set of the retries and purges running in any replica, scored by their start (Redis time, microseconds). */
+  running: `${HASH_TAG}:dlq:running`,
 };
 
 /** Turns a flat [k1, v1, k2, v2] reply into an object. */

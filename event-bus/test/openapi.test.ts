@@ -75,6 +75,7 @@ describe('openapi.yaml', () => {
         '/api/events/dlq',
         '/api/events/dlq/retry',
         '/api/events/dlq/purge',
+        '/api/events/dlq/stop',
         '/api/events/dlq/operations/:operationId',
       ]) {
         if (app.hasRoute({ method: m as 'GET', url: p })) {

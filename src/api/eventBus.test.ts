@@ -12,6 +12,7 @@ import {
   newRequestId,
   purgeDlq,
   retryDlq,
+  stopDlqOperations,
 } from './eventBus';
 import { EventBusHealth } from './eventBusTypes';
 
@@ -310,6 +311,30 @@ describe('retryDlq and purgeDlq', () => {
     });
   });
 
+  it('resolves a 200 with outcome "stopped" as a result with exact counts and what remains', async () => {
+    fetch.mockReturnValue(
+      of({
+        data: {
+          operationId: 'op_01J0000000',
+          outcome: 'stopped',
+          retried: 600,
+          skipped: 0,
+          remaining: 4400,
+          upToId: '5-0',
+        },
+      })
+    );
+
+    await expect(retryDlq({ upToId: '5-0' }, 'k')).resolves.toEqual({
+      operationId: 'op_01J0000000',
+      outcome: 'stopped',
+      done: 600,
+      skipped: 0,
+      remaining: 4400,
+      upToId: '5-0',
+    });
+  });
+
   it('rejects other failures, and a 200 that is not a result', async () => {
     const conflict = fetchError(409, { error: 'operation_in_progress', message: 'Another operation is running.' });
     fetch.mockReturnValueOnce(throwError(() => conflict));
@@ -327,6 +352,48 @@ describe('retryDlq and purgeDlq', () => {
     jest.advanceTimersByTime(60_000);
 
     await expect(result).rejects.toEqual(new EventBusTimeoutError(60_000));
+  });
+});
+
+describe('stopDlqOperations', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('POSTs an empty JSON body to the stop route, without Grafana toasts', async () => {
+    const answer = {
+      stopRequestedAt: '2026-11-26T16:00:01.000Z',
+      operations: [
+        { operationId: 'op_01J0000000', action: 'retry', actor: 'alice', startedAt: '2026-11-26T16:00:00.000Z' },
+      ],
+    };
+    fetch.mockReturnValue(of({ data: answer, status: 200 }));
+
+    await expect(stopDlqOperations()).resolves.toEqual(answer);
+    expect(fetch).toHaveBeenCalledWith({
+      url: '/api/plugin-proxy/opsdesk-runbooks-app/api/events/dlq/stop',
+      method: 'POST',
+      data: {},
+      showErrorAlert: false,
+      showSuccessAlert: false,
+    });
+  });
+
+  it('rejects a failure with the FetchError, and an answer that is not a stop result', async () => {
+    const denied = fetchError(403, { message: 'plugin proxy route access denied' });
+    fetch.mockReturnValueOnce(throwError(() => denied));
+    await expect(stopDlqOperations()).rejects.toBe(denied);
+
+    fetch.mockReturnValueOnce(of({ data: { ok: true } }));
+    await expect(stopDlqOperations()).rejects.toBeInstanceOf(EventBusResponseError);
+  });
+
+  it("has a read's deadline: a stop is one quick write", async () => {
+    jest.useFakeTimers();
+    fetch.mockReturnValue(NEVER);
+
+    const result = stopDlqOperations();
+    jest.advanceTimersByTime(10_000);
+
+    await expect(result).rejects.toEqual(new EventBusTimeoutError(10_000));
   });
 });
 

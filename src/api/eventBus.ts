@@ -12,6 +12,7 @@ import {
   isDlqPage,
   isOperation,
   isHealth,
+  isStopResult,
 } from './eventBusResponses';
 import {
   EventBusHealth,
@@ -22,6 +23,7 @@ import {
   DlqSelection,
   MutationResult,
   DlqOperation,
+  DlqStopResult,
 } from './eventBusTypes';
 
 const EVENT_BUS_URL = `${PROXY_BASE_URL}/api/events`;
@@ -144,6 +146,31 @@ export function purgeDlq(
   return mutate('purge', selection, idempotencyKey, options);
 }
 
+/**
+ * Asks every retry and purge running on the DLQ, in any replica of the event bus, to stop after its current batch.
+ * Each stopped one answers its own request with outcome `stopped` and exact counts. Safe to repeat.
+ */
+export async function stopDlqOperations({
+  timeoutMs = EVENT_BUS_TIMEOUT_MS,
+}: RequestOptions = {}): Promise<DlqStopResult> {
+  const response = await lastValueFrom(
+    getBackendSrv()
+      .fetch<unknown>({
+        url: `${EVENT_BUS_URL}/dlq/stop`,
+        method: 'POST',
+        // The stop takes no parameters; Grafana labels the POST as JSON either way.
+        data: {},
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      })
+      .pipe(withDeadline(timeoutMs))
+  );
+  if (!isStopResult(response.data)) {
+    throw new EventBusResponseError('/api/events/dlq/stop');
+  }
+  return response.data;
+}
+
 /** GETs one resource under the event-bus API and checks its shape; `path` names it in errors. */
 async function getChecked<T>(
   path: string,
@@ -209,12 +236,16 @@ async function mutate(
         .pipe(withDeadline(timeoutMs))
     );
     const body = response.data;
-    if (!isRecord(body) || body.outcome !== 'ok' || typeof body[countField] !== 'number') {
+    if (
+      !isRecord(body) ||
+      (body.outcome !== 'ok' && body.outcome !== 'stopped') ||
+      typeof body[countField] !== 'number'
+    ) {
       throw new EventBusResponseError(path);
     }
     return {
       operationId: stringOr(body.operationId),
-      outcome: 'ok',
+      outcome: body.outcome,
       done: body[countField] as number,
       skipped: numberOr(body.skipped, 0),
       remaining: typeof body.remaining === 'number' ? body.remaining : undefined,

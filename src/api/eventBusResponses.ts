@@ -6,6 +6,7 @@ import {
   DlqPage,
   InvalidEntry,
   DlqOperation,
+  DlqStopResult,
 } from './eventBusTypes';
 
 // Checks that an answer has the shape the app relies on before it is used: fields may grow and optional ones may
@@ -57,6 +58,15 @@ export function isDlqPage(data: unknown): data is DlqPage {
 
 export function isOperation(data: unknown): data is DlqOperation {
   return isRecord(data) && typeof data.operationId === 'string' && typeof data.outcome === 'string';
+}
+
+export function isStopResult(data: unknown): data is DlqStopResult {
+  return (
+    isRecord(data) &&
+    typeof data.stopRequestedAt === 'string' &&
+    Array.isArray(data.operations) &&
+    data.operations.every((op) => isRecord(op) && typeof op.operationId === 'string')
+  );
 }
 
 export function isHealth(data: unknown): data is EventBusHealth {

@@ -81,16 +81,17 @@ export type DlqSelection =
   { ids: string[] } | { upToId: string; stream?: string; type?: string; failureClass?: string };
 
 /**
- * What a retry or purge did. `ok` is a 200; `unknown` (Redis failed mid-way) and `partial` (the service shut down)
- * come from a 503 and carry the counts done so far: re-read the DLQ, and repeating is safe.
+ * What a retry or purge did. `ok` and `stopped` (an operator asked for a stop, `stopDlqOperations`) are 200s with exact
+ * counts; `unknown` (Redis failed mid-way) and `partial` (the service shut down) come from a 503 and carry the counts
+ * done so far: re-read the DLQ, and repeating is safe.
  */
 export interface MutationResult {
   operationId?: string;
-  outcome: 'ok' | 'unknown' | 'partial';
+  outcome: 'ok' | 'stopped' | 'unknown' | 'partial';
   /** Entries retried (retry) or deleted (purge). */
   done: number;
   skipped: number;
-  /** DLQ length afterwards; only known when the outcome is `ok`. */
+  /** DLQ length afterwards; only known when the outcome is `ok` or `stopped`. */
   remaining?: number;
   upToId?: string | null;
   /** The service's sentence for an `unknown` or `partial` outcome. */
@@ -117,7 +118,7 @@ export interface DlqOperation {
   actor: string;
   startedAt: string;
   finishedAt?: string | null;
-  outcome: 'running' | 'ok' | 'unknown' | 'partial';
+  outcome: 'running' | 'ok' | 'stopped' | 'unknown' | 'partial';
   retried?: number;
   purged?: number;
   skipped?: number;
@@ -125,6 +126,25 @@ export interface DlqOperation {
   refailed?: number | null;
   /** Retried messages not yet processed by every group; `null` when the service cannot tell. */
   pending?: number | null;
+}
+
+/** A retry or purge that a stop request found running, in any replica of the event bus. */
+export interface StoppingOperation {
+  operationId: string;
+  action: 'retry' | 'purge';
+  /** Who started it. */
+  actor: string;
+  startedAt: string;
+  retried?: number;
+  purged?: number;
+}
+
+/** `POST /api/events/dlq/stop`: every retry and purge running then stops after its current batch. */
+export interface DlqStopResult {
+  /** When the stop in force was requested; a repeat while nothing started since gets the same time. */
+  stopRequestedAt: string;
+  /** The operations that were running and stop; empty when none was (one may have just finished). */
+  operations: StoppingOperation[];
 }
 
 /** An entry of a failure group: its ID and the time in it. */

@@ -64,12 +64,23 @@ export function planDetail(plan: ActionPlan): string {
   return `The entries are deleted from the DLQ for good and can no longer be retried. ${scope}`;
 }
 
-/** The result in one line: counts for an `ok`, and what is known for an `unknown` or `partial` outcome. */
-export function resultSummary(action: DlqAction, result: MutationResult): string {
-  const done = action === 'retry' ? 'retried' : 'purged';
+/**
+ * The result in one line: counts for an `ok`, how far it got against what the operator was told for a `stopped`
+ * one, and what is known for an `unknown` or `partial` outcome.
+ */
+export function resultSummary(plan: ActionPlan, result: MutationResult): string {
+  const done = plan.action === 'retry' ? 'retried' : 'purged';
   const counts = `${result.done} ${done}, ${result.skipped} skipped`;
   if (result.outcome === 'ok') {
     return `${counts}${result.remaining !== undefined ? `, ${result.remaining} remaining in the DLQ` : ''}.`;
+  }
+  if (result.outcome === 'stopped') {
+    const skipped = result.skipped > 0 ? ` (${formatCount(result.skipped)} skipped)` : '';
+    const left = Math.max(0, plan.count - result.done);
+    return (
+      `Stopped after ${formatCount(result.done)} of ${entries(plan.count)} ${done}${skipped}; ` +
+      `${formatCount(left)} stay in the DLQ.`
+    );
   }
   return `${counts} before it stopped.`;
 }

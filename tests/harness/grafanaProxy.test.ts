@@ -242,6 +242,24 @@ describe('grafanaProxy', () => {
     });
   });
 
+  it('lets an Editor and an Admin stop a running retry or purge with the service token, and refuses a Viewer', async () => {
+    // As curl sends it: no body, no content type; and as the panel sends it: {} as JSON.
+    const bare = await call('/api/events/dlq/stop', 'editor', { method: 'POST' });
+    assert.equal(bare.status, 200);
+    assert.equal(seen[0].method, 'POST');
+    assert.equal(seen[0].url, '/api/events/dlq/stop');
+    assert.equal(seen[0].headers.authorization, 'Bearer service-token');
+    assert.equal(JSON.parse(String(seen[0].headers['x-grafana-context'])).Login, 'ed');
+    const init = { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } };
+    assert.equal((await call('/api/events/dlq/stop', 'admin', init)).status, 200);
+    assert.equal(seen[0].body, '{}');
+
+    const denied = await call('/api/events/dlq/stop', 'viewer', init);
+    assert.equal(denied.status, 403);
+    assert.match(denied.body, /plugin proxy route access denied/);
+    assert.equal(seen.length, 0);
+  });
+
   it('lets only an Admin purge', async () => {
     const init = { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } };
     assert.equal((await call('/api/events/dlq/purge', 'editor', init)).status, 403);

@@ -6,10 +6,11 @@ import { READ_GROUP, READ_GROUPS, REPAIR_PRUNE, REPAIR_SCAN } from './failureInd
 import { MOVE_GROUP, MOVE_IDS, MOVE_RANGE } from './move';
 import { ENTRY_EXISTS, READ_DLQ, STREAM_ENDS } from './reads';
 import { SEED } from './seed';
+import { OP_START, STOP } from './stop';
 
 // The Lua scripts the service runs, one module per family (move: retry and purge; deadLetter: the demo workers;
-// reads: listings and health; seed: demo, tests and benchmark; failureIndex: the failure groups and their repair),
-// and the runner that calls them by SHA.
+// reads: listings and health; seed: demo, tests and benchmark; failureIndex: the failure groups and their repair;
+// stop: the brake on running retries and purges), and the runner that calls them by SHA.
 
 export const SCRIPTS = {
   streamEnds: STREAM_ENDS,
@@ -24,6 +25,8 @@ export const SCRIPTS = {
   readGroup: READ_GROUP,
   repairScan: REPAIR_SCAN,
   repairPrune: REPAIR_PRUNE,
+  opStart: OP_START,
+  stop: STOP,
 };
 
 export type ScriptName = keyof typeof SCRIPTS;

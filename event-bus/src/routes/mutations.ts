@@ -11,6 +11,7 @@ import { idProblem } from '../ids';
 import { responseSchema, schema } from '../openapi';
 import { ConflictError, type Action, type MutationRequest, type MutationResult } from '../operations';
 import { KEYS, type RedisClient } from '../redis';
+import { requestStop, type StopRequest } from '../stop';
 
 interface MutationBody {
   ids?: string[];
@@ -87,7 +88,10 @@ class Idempotency {
     });
   }
 
-  /** Stores a complete answer for replay; anything else frees the key so a repeat runs again. */
+  /**
+   * Stores a complete answer for replay; anything else frees the key so a repeat runs again (after a stop, the
+   * repeat carries on from where the operation stopped).
+   */
   async finish(outcome: MutationResult['outcome'] | 'failed', answer?: StoredResponse): Promise<void> {
     if (outcome === 'ok' && answer) {
       await this.client
@@ -106,7 +110,7 @@ class Idempotency {
   }
 }
 
-/** The answer for each outcome; only a complete run is a 200. */
+/** The answer for each outcome: a complete run, or one an operator stopped, is a 200. */
 function answerOf(action: Action, request: MutationRequest, result: MutationResult): StoredResponse {
   const countField = action === 'retry' ? 'retried' : 'purged';
   const counts = (outcome: string) => ({
@@ -115,10 +119,11 @@ function answerOf(action: Action, request: MutationRequest, result: MutationResu
     [countField]: result.done,
     skipped: result.skipped,
   });
-  if (result.outcome === 'ok') {
+  if (result.outcome === 'ok' || result.outcome === 'stopped') {
+    // A stopped operation answers like a complete one: its counts are exact and `remaining` says what is left.
     const response: Record<string, unknown> = {
       operationId: result.operationId,
-      outcome: 'ok',
+      outcome: result.outcome,
       [countField]: result.done,
       skipped: result.skipped,
       remaining: result.remaining ?? 0,
@@ -201,7 +206,27 @@ function audit(req: FastifyRequest, action: Action, actor: string, body: Mutatio
   );
 }
 
-/** Retry and purge: validated, optionally idempotent, one at a time, audited. */
+/** One log line per stop request: who asked, when the stop in force was asked for, and what it stops. */
+function auditStop(req: FastifyRequest, actor: string, stop: StopRequest) {
+  req.log.info(
+    {
+      audit: {
+        action: 'stop',
+        actor,
+        stopRequestedAt: stop.stopRequestedAt,
+        newRequest: stop.isNew,
+        operations: stop.operations.map(({ operationId, action, actor: startedBy }) => ({
+          operationId,
+          action,
+          actor: startedBy,
+        })),
+      },
+    },
+    'audit dlq.stop'
+  );
+}
+
+/** Retry and purge: validated, optionally idempotent, one at a time, audited. Stop: their brake, audited. */
 export const mutationRoutes: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const idempotencyKeyValid = strictAjv().compile(schema('IdempotencyKey'));
   // Dry runs read the whole range and take no lock; this bounds how many run beside the one real operation.
@@ -292,4 +317,32 @@ export const mutationRoutes: FastifyPluginAsync<{ config: Config }> = async (app
     const body = schema(action === 'retry' ? 'RetryRequest' : 'PurgeRequest');
     app.post(path, { schema: { body, response: { 200: responseSchema(path, 'post', '200') } } }, mutation(action));
   }
+
+  // The stop takes no parameters. Grafana's backend service labels every POST application/json, with or without a
+  // body, so in this scope an empty JSON body counts as no body; anything else is parsed as everywhere else.
+  const stopBodyValid = strictAjv().compile(schema('StopRequest'));
+  await app.register(async (scope) => {
+    const parseJson = scope.getDefaultJsonParser('error', 'error');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) =>
+      text === '' ? done(null, undefined) : parseJson(req, String(text), done)
+    );
+    const path = '/api/events/dlq/stop';
+    scope.post(path, { schema: { response: { 200: responseSchema(path, 'post', '200') } } }, async (req, reply) => {
+      if (req.body !== undefined && !stopBodyValid(req.body)) {
+        throw badRequest('The stop takes no parameters: send no body, or {}.', 'body');
+      }
+      if (!app.redis.isReady) {
+        throw new HttpError(503, {
+          error: 'redis_unavailable',
+          message:
+            'Redis is not reachable; no stop was requested. A running retry or purge cannot move entries while it is down either.',
+        });
+      }
+      const actor = actorOf(req.headers);
+      const stop = await requestStop(app.redis);
+      auditStop(req, actor, stop);
+      return reply.code(200).send({ stopRequestedAt: stop.stopRequestedAt, operations: stop.operations });
+    });
+  });
 };

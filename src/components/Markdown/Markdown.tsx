@@ -79,7 +79,7 @@ const CodeBlock = ({ info, content }: { info: string; content: string }) => {
             </Text>
           )}
           {isExecuted && (
-            <Tooltip content="CI runs this block against the reference event-bus service, so it works as written">
+            <Tooltip content="CI runs this block, in order with the page's other tested blocks, against real components (the reference event-bus service and Redis, or PostgreSQL), so it works as written">
               <span className={styles.tested}>
                 <Icon name="check-circle" size="sm" /> tested
               </span>

@@ -29,16 +29,17 @@ export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss, onShowSt
     );
   }
   const isUnknown = isUncertain(outcome);
+  const isStopped = result?.outcome === 'stopped';
   const retryOperationId = plan.action === 'retry' && result?.done ? result.operationId : undefined;
   return (
     <div data-testid={testIds.dlqPanel.result}>
       <Alert
-        severity={isUnknown ? 'warning' : 'success'}
-        title={`${planSummary(plan)}: ${isUnknown ? 'outcome unknown' : 'done'}`}
+        severity={isUnknown ? 'warning' : isStopped ? 'info' : 'success'}
+        title={`${planSummary(plan)}: ${isUnknown ? 'outcome unknown' : isStopped ? 'stopped' : 'done'}`}
         onRemove={onDismiss}
       >
         <Stack direction="column" gap={1}>
-          {result && <Text>{resultSummary(plan.action, result)}</Text>}
+          {result && <Text>{resultSummary(plan, result)}</Text>}
           {result?.invalidCount ? (
             <InvalidEntries count={result.invalidCount} entries={result.invalid ?? []} onShowStream={onShowStream} />
           ) : null}
@@ -50,6 +51,19 @@ export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss, onShowSt
                 Repeating the action is safe: entries already moved are skipped.
               </Text>
               {result?.message && <Text color="secondary">{result.message}</Text>}
+              <div>
+                <Button size="sm" variant="secondary" icon="repeat" disabled={isRunning} onClick={onRepeat}>
+                  Repeat this action
+                </Button>
+              </div>
+            </>
+          )}
+          {isStopped && (
+            <>
+              <Text>
+                Stopped on request after a whole batch: the counts are exact. Repeating the action later carries on with
+                the entries still in the DLQ.
+              </Text>
               <div>
                 <Button size="sm" variant="secondary" icon="repeat" disabled={isRunning} onClick={onRepeat}>
                   Repeat this action

@@ -15,6 +15,7 @@ import { useDlqGroups } from '../hooks/useDlqGroups';
 import { useDlqHealth } from '../hooks/useDlqHealth';
 import { DlqPanelOptions, Layout, streamKey } from '../options';
 import { ActionBar } from './ActionBar';
+import { ActionProgress } from './ActionProgress';
 import { ActionResult } from './ActionResult';
 import { ConfirmAction } from './ConfirmAction';
 import { DlqFilters } from './DlqFilters';
@@ -186,6 +187,14 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
 
         {isFull && isHealthy && (
           <>
+            {options.showActions && actions.running && (
+              <ActionProgress
+                plan={actions.running}
+                canStop={actions.canStop}
+                stop={actions.stop}
+                onStop={actions.requestStop}
+              />
+            )}
             {options.showActions && actions.outcome && (
               <ActionResult
                 outcome={actions.outcome}

@@ -3,8 +3,8 @@ import { AppEvents } from '@grafana/data';
 import { config, getAppEvents, hasPermission, isFetchError } from '@grafana/runtime';
 
 import { createAnnotation } from 'api/annotations';
-import { EventBusTimeoutError, purgeDlq, retryDlq } from 'api/eventBus';
-import { MutationResult } from 'api/eventBusTypes';
+import { EventBusTimeoutError, purgeDlq, retryDlq, stopDlqOperations } from 'api/eventBus';
+import { DlqStopResult, MutationResult } from 'api/eventBusTypes';
 
 import { DLQ_ACTIONS } from '../../constants';
 import { ActionPlan, planSummary, resultSummary, streamTag } from '../actions';
@@ -12,7 +12,7 @@ import { PanelProblem, toPanelProblem } from '../problems';
 
 export interface ActionOutcome {
   plan: ActionPlan;
-  /** The service's answer, for `ok`, `unknown` and `partial`. */
+  /** The service's answer, for `ok`, `stopped`, `unknown` and `partial`. */
   result?: MutationResult;
   /** No answer within the deadline: the action may or may not have run. */
   isTimedOut?: boolean;
@@ -22,22 +22,40 @@ export interface ActionOutcome {
   annotation?: { state: 'pending' | 'added' | 'failed' | 'skipped'; error?: string };
 }
 
+/** The Stop button's request while an action runs. */
+export type StopState =
+  { state: 'sending' } | { state: 'requested'; result: DlqStopResult } | { state: 'failed'; problem: PanelProblem };
+
 export interface DlqActionsState {
   canRetry: boolean;
   canPurge: boolean;
+  /** Whether the user may stop a running retry or purge: the stop route requires the retry action. */
+  canStop: boolean;
   /** The action waiting in the confirm modal. */
   planned?: ActionPlan;
   /** An action is being sent. */
   isRunning: boolean;
+  /** The action being sent, while it is. */
+  running?: ActionPlan;
+  /** The stop asked for while the running action is in flight. */
+  stop?: StopState;
   outcome?: ActionOutcome;
   /** Opens the confirm modal for an action. */
   request: (plan: ActionPlan) => void;
   dismiss: () => void;
   /** Sends the planned action; a second call while one is running does nothing. */
   confirm: () => Promise<void>;
-  /** Re-opens the confirm modal for the last action, with the same Idempotency-Key, after an uncertain outcome. */
+  /**
+   * Re-opens the confirm modal for the last action, with the same Idempotency-Key, after an uncertain or a stopped
+   * outcome.
+   */
   repeat: () => void;
   clearOutcome: () => void;
+  /**
+   * Asks the event bus to stop the running action after its current batch (every retry and purge running on the DLQ,
+   * in fact); its own answer then comes back as `stopped`. Does nothing when no action runs or a stop is being sent.
+   */
+  requestStop: () => Promise<void>;
 }
 
 interface Options {
@@ -49,10 +67,12 @@ interface Options {
 /** Retry and purge: permissions, confirmation, one request per confirmation, the result, a toast and an audit mark. */
 export function useDlqActions({ dashboardUID, onChanged }: Options): DlqActionsState {
   const [planned, setPlanned] = useState<ActionPlan>();
-  const [isRunning, setIsRunning] = useState(false);
+  const [running, setRunning] = useState<ActionPlan>();
+  const [stop, setStop] = useState<StopState>();
   const [outcome, setOutcome] = useState<ActionOutcome>();
   // State updates are asynchronous: two clicks in one frame both see `isRunning` false. The ref is synchronous.
   const inFlight = useRef(false);
+  const stopInFlight = useRef(false);
 
   const request = useCallback((plan: ActionPlan) => {
     if (!inFlight.current) {
@@ -69,7 +89,8 @@ export function useDlqActions({ dashboardUID, onChanged }: Options): DlqActionsS
       return;
     }
     inFlight.current = true;
-    setIsRunning(true);
+    setRunning(plan);
+    setStop(undefined);
     setPlanned(undefined);
     setOutcome(undefined);
     const send = plan.action === 'retry' ? retryDlq : purgeDlq;
@@ -82,7 +103,7 @@ export function useDlqActions({ dashboardUID, onChanged }: Options): DlqActionsS
         error instanceof EventBusTimeoutError ? { plan, isTimedOut: true } : { plan, problem: toPanelProblem(error) };
     } finally {
       inFlight.current = false;
-      setIsRunning(false);
+      setRunning(undefined);
     }
     const mayHaveChanged = !current.problem;
     setOutcome({ ...current, annotation: { state: mayHaveChanged ? 'pending' : 'skipped' } });
@@ -97,17 +118,37 @@ export function useDlqActions({ dashboardUID, onChanged }: Options): DlqActionsS
     }
   }, [planned, dashboardUID, onChanged]);
 
+  // No confirmation: stopping is the safe direction, and every batch already done stays done.
+  const requestStop = useCallback(async () => {
+    if (!inFlight.current || stopInFlight.current) {
+      return;
+    }
+    stopInFlight.current = true;
+    setStop({ state: 'sending' });
+    try {
+      setStop({ state: 'requested', result: await stopDlqOperations() });
+    } catch (error) {
+      setStop({ state: 'failed', problem: toPanelProblem(error) });
+    } finally {
+      stopInFlight.current = false;
+    }
+  }, []);
+
   return {
     canRetry: can(DLQ_ACTIONS.retry),
     canPurge: can(DLQ_ACTIONS.purge),
+    canStop: can(DLQ_ACTIONS.retry),
     planned,
-    isRunning,
+    isRunning: running !== undefined,
+    running,
+    stop,
     outcome,
     request,
     dismiss,
     confirm,
     repeat,
     clearOutcome,
+    requestStop,
   };
 }
 
@@ -120,9 +161,11 @@ function can(action: string): boolean {
   }
 }
 
-/** Whether the outcome leaves the operator unsure what changed. */
+/** Whether the outcome leaves the operator unsure what changed; a stopped action's counts are exact. */
 export function isUncertain(outcome: ActionOutcome): boolean {
-  return Boolean(outcome.isTimedOut || (outcome.result && outcome.result.outcome !== 'ok'));
+  return Boolean(
+    outcome.isTimedOut || (outcome.result && outcome.result.outcome !== 'ok' && outcome.result.outcome !== 'stopped')
+  );
 }
 
 function notify(outcome: ActionOutcome) {
@@ -132,8 +175,11 @@ function notify(outcome: ActionOutcome) {
   if (outcome.problem) {
     type = AppEvents.alertError.name;
     detail = outcome.problem.title;
+  } else if (outcome.result?.outcome === 'stopped') {
+    type = AppEvents.alertWarning.name;
+    detail = resultSummary(outcome.plan, outcome.result);
   } else if (outcome.result && !isUncertain(outcome)) {
-    detail = resultSummary(outcome.plan.action, outcome.result);
+    detail = resultSummary(outcome.plan, outcome.result);
   } else {
     type = AppEvents.alertWarning.name;
     detail = 'The outcome is unknown; the DLQ was re-read. Repeating the action is safe.';
@@ -145,7 +191,7 @@ async function annotate(outcome: ActionOutcome, dashboardUID?: string): Promise<
   const { plan, result } = outcome;
   const user = config.bootData?.user?.login || 'unknown user';
   const what = result
-    ? `${resultSummary(plan.action, result)}${result.outcome === 'ok' ? '' : ` Outcome ${result.outcome}.`}`
+    ? `${resultSummary(plan, result)}${result.outcome === 'ok' ? '' : ` Outcome ${result.outcome}.`}`
     : 'No answer within the deadline: outcome unknown.';
   const operation = result?.operationId ? ` Operation ${result.operationId}.` : '';
   try {

@@ -215,6 +215,8 @@ export function createFakeEventBus(size = 57, { entry = entryAt }: { entry?: typ
         purged: 'ids' in data ? data.ids.length : data.failureClass !== undefined ? inGroup(data) : 7,
         remaining: 0,
       }),
+    // Nothing runs unless a test makes an action hang; such a test answers the stop itself.
+    '/api/events/dlq/stop': () => ok({ stopRequestedAt: new Date(BASE_MS + 7200_000).toISOString(), operations: [] }),
     '/api/annotations': () => ok({ id: 1, message: 'Annotation added' }),
     [`/api/plugins/${PLUGIN_ID}/settings`]: () =>
       ok({

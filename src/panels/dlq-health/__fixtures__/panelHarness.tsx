@@ -21,6 +21,8 @@ const ROLES = {
   viewer: [read],
   editor: [read, retry],
   admin: [read, retry, purge],
+  /** A custom role that may purge but not retry, so not stop either (the stop route requires the retry action). */
+  purgeOnly: [read, purge],
 };
 
 interface Setup {
