@@ -7,3 +7,8 @@ import { configure } from '@testing-library/react';
 // machine's speed: real @grafana/ui components in jsdom take hundreds of milliseconds on a busy 2-core machine.
 // 10 s bounds a hang without timing anything.
 configure({ asyncUtilTimeout: 10_000 });
+
+// Grafana sets its one app event bus at start (setAppEvents in public/app/app.ts), before any plugin loads; the
+// views use it to tell each other the DLQ changed. Tests that mock @grafana/runtime bring their own.
+const { EventBusSrv } = jest.requireActual('@grafana/data');
+jest.requireActual('@grafana/runtime').setAppEvents(new EventBusSrv());

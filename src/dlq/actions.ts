@@ -13,7 +13,13 @@ export interface ActionPlan {
   idempotencyKey: string;
 }
 
-const ALL_STREAMS = 'all streams';
+/**
+ * Where a bulk action reaches, worded once for the button, the confirmation and the toast: "of {events}:orders", or
+ * "(every stream)" when no stream filter is set.
+ */
+export function streamScope(stream: string | undefined): string {
+  return stream ? `of ${stream}` : '(every stream)';
+}
 
 /** 3812 as "3,812": counts an operator compares at a glance. */
 export function formatCount(count: number): string {
@@ -34,7 +40,7 @@ export function planSummary(plan: ActionPlan): string {
   if ('ids' in selection) {
     return `${verb} ${formatCount(plan.count)} selected ${plan.count === 1 ? 'entry' : 'entries'}${plan.stream ? ` of ${plan.stream}` : ''}`;
   }
-  const scope = `of ${selection.stream ?? ALL_STREAMS} up to ${selection.upToId}`;
+  const scope = `${streamScope(selection.stream)} up to ${selection.upToId}`;
   if (selection.failureClass !== undefined) {
     return `${verb} ${formatCount(plan.count)} ${selection.failureClass} ${plan.count === 1 ? 'entry' : 'entries'} ${scope}`;
   }

@@ -103,7 +103,7 @@ describe('RunbookBesidePage', () => {
     ).toBeInTheDocument();
   });
 
-  it('says so and offers the dashboard in a new tab where Grafana cannot embed it', () => {
+  it('gives the runbook the whole width, with the dashboard a tab away, where Grafana cannot embed it', async () => {
     mockIsEmbeddingSupported = false;
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     open('dlq-management', '?dashboard=opsdesk-event-bus&from=now-1h&to=now');
@@ -113,6 +113,15 @@ describe('RunbookBesidePage', () => {
     const link = within(fallback).getByRole('link', { name: /open dashboard opsdesk-event-bus/i });
     expect(link).toHaveAttribute('href', '/d/opsdesk-event-bus?from=now-1h&to=now');
     expect(link).toHaveAttribute('target', '_blank');
+    // No empty half: no divider and no dashboard pane, the runbook below the notice.
+    expect(screen.queryByRole('separator')).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.beside.dashboard)).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.beside.container)).not.toBeInTheDocument();
+    expect(await screen.findByTestId(testIds.runbook.markdown)).toBeInTheDocument();
+    expect(within(fallback).getByRole('link', { name: /runbook only/i })).toHaveAttribute(
+      'href',
+      '/a/opsdesk-runbooks-app/runbooks/dlq-management?from=now-1h&to=now'
+    );
   });
 
   it('remembers where the divider was left, under a key prefixed with the plugin id', async () => {

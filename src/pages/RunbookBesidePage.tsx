@@ -1,4 +1,4 @@
-import React, { useCallback } from 'react';
+import React, { useCallback, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { css, cx } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
@@ -42,6 +42,10 @@ const RunbookBesidePage = ({ slug }: Props) => {
   const dashboardUid = requested ?? runbook?.dashboards[0];
   const annotated = besideDashboard(runbook?.dashboards ?? [], requested);
 
+  // Where this Grafana cannot embed a dashboard, the runbook takes the whole width and the dashboard opens in a tab.
+  const [cannotEmbed, setCannotEmbed] = useState(() => !isEmbeddingAvailable());
+  const onEmbedFailed = useCallback(() => setCannotEmbed(true), []);
+
   const { containerProps, primaryProps, secondaryProps, splitterProps } = useSplitter({
     direction: 'row',
     initialSize: storedSplit(),
@@ -71,6 +75,45 @@ const RunbookBesidePage = ({ slug }: Props) => {
     return <RunbookPage slug={slug} />;
   }
   const toDashboard = dashboardParams(params);
+  const notListed = dashboardUid !== undefined && dashboardUid !== annotated && (
+    <Alert severity="info" title={`This runbook does not list the dashboard "${dashboardUid}"`}>
+      {annotated
+        ? `Retries and purges from the runbook are recorded as annotations on its own dashboard, "${annotated}", not on this one.`
+        : 'Retries and purges from the runbook are not recorded on a dashboard.'}
+    </Alert>
+  );
+
+  if (cannotEmbed && dashboardUid) {
+    const href = dashboardPath(dashboardUid, toDashboard);
+    return (
+      <PluginPage pageNav={{ text: `${runbook.title}, beside its dashboard` }}>
+        <Stack direction="column" gap={1}>
+          <Alert
+            severity="info"
+            title="This Grafana cannot show a dashboard inside an app page"
+            data-testid={testIds.beside.fallback}
+          >
+            <Stack gap={2} alignItems="center" wrap="wrap">
+              <span>Open the dashboard in a new tab, with the same time range, and keep this runbook beside it.</span>
+              <LinkButton href={href} target="_blank" rel="noopener noreferrer" icon="external-link-alt" size="sm">
+                Open dashboard {dashboardUid}
+              </LinkButton>
+              <LinkButton
+                variant="secondary"
+                size="sm"
+                icon="arrow-left"
+                href={runbookPath(slug, contextParams(params))}
+              >
+                Runbook only
+              </LinkButton>
+            </Stack>
+          </Alert>
+          {notListed}
+          <RunbookContent runbook={runbook} content={content} params={params} isBeside />
+        </Stack>
+      </PluginPage>
+    );
+  }
 
   return (
     <PluginPage pageNav={{ text: `${runbook.title}, beside its dashboard` }}>
@@ -110,21 +153,20 @@ const RunbookBesidePage = ({ slug }: Props) => {
               }}
             />
           )}
-          {dashboardUid !== undefined && dashboardUid !== annotated && (
-            <Alert severity="info" title={`This runbook does not list the dashboard "${dashboardUid}"`}>
-              {annotated
-                ? `Retries and purges from the runbook are recorded as annotations on its own dashboard, "${annotated}", not on this one.`
-                : 'Retries and purges from the runbook are not recorded on a dashboard.'}
-            </Alert>
-          )}
+          {notListed}
           {dashboardUid ? (
-            <EmbeddedOrFallback
-              key={dashboardUid}
-              uid={dashboardUid}
-              initialState={`?${toDashboard.toString()}`}
-              href={dashboardPath(dashboardUid, toDashboard)}
-              onStateChange={onDashboardStateChange}
-            />
+            <ErrorBoundary onError={onEmbedFailed}>
+              {({ error }) =>
+                error ? null : (
+                  <EmbeddedDashboard
+                    key={dashboardUid}
+                    uid={dashboardUid}
+                    initialState={`?${toDashboard.toString()}`}
+                    onStateChange={onDashboardStateChange}
+                  />
+                )
+              }
+            </ErrorBoundary>
           ) : (
             <Alert severity="info" title="This runbook names no dashboard">
               Open the dashboard you are working from and use its panel menu, or read the runbook on its own.
@@ -138,40 +180,10 @@ const RunbookBesidePage = ({ slug }: Props) => {
 
 export default RunbookBesidePage;
 
-interface EmbeddedProps {
-  uid: string;
-  initialState: string;
-  href: string;
-  onStateChange: (state: string) => void;
+/** Grafana versions without EmbeddedDashboard lack the export (newer ones without it initialised throw instead). */
+function isEmbeddingAvailable(): boolean {
+  return typeof EmbeddedDashboard === 'function' || typeof EmbeddedDashboard === 'object';
 }
-
-// Grafana versions without EmbeddedDashboard either lack the export or throw when it renders.
-const EmbeddedOrFallback = ({ uid, initialState, href, onStateChange }: EmbeddedProps) => {
-  const fallback = (
-    <Alert
-      severity="info"
-      title="This Grafana cannot show a dashboard inside an app page"
-      data-testid={testIds.beside.fallback}
-    >
-      <Stack direction="column" gap={1} alignItems="flex-start">
-        <span>Open the dashboard in a new tab, with the same time range, and keep this runbook beside it.</span>
-        <LinkButton href={href} target="_blank" rel="noopener noreferrer" icon="external-link-alt">
-          Open dashboard {uid}
-        </LinkButton>
-      </Stack>
-    </Alert>
-  );
-  if (typeof EmbeddedDashboard !== 'function' && typeof EmbeddedDashboard !== 'object') {
-    return fallback;
-  }
-  return (
-    <ErrorBoundary>
-      {({ error }) =>
-        error ? fallback : <EmbeddedDashboard uid={uid} initialState={initialState} onStateChange={onStateChange} />
-      }
-    </ErrorBoundary>
-  );
-};
 
 /**
  * useSplitter keeps each pane at least as wide as its content's min-content: a DLQ table or a long command line in

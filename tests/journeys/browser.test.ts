@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
 
 import { testIds } from '../../src/components/testIds';
 import { RunningHarness, startHarness } from '../harness/server';
@@ -58,6 +58,8 @@ describe('in Chromium, with the built plugin', () => {
     errors: string[];
     /** HTTP error statuses the page received, as "<status> <path>". */
     httpErrors: string[];
+    /** Icon SVGs requested and not yet answered. */
+    pendingIcons: Set<unknown>;
   }
   const problems = new WeakMap<Page, PageProblems>();
 
@@ -67,7 +69,7 @@ describe('in Chromium, with the built plugin', () => {
     { embeddedDashboard = true, plainHttp = false }: { embeddedDashboard?: boolean; plainHttp?: boolean } = {}
   ): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const seen: PageProblems = { errors: [], httpErrors: [] };
+    const seen: PageProblems = { errors: [], httpErrors: [], pendingIcons: new Set() };
     problems.set(page, seen);
     page.on('pageerror', (error) => seen.errors.push(`uncaught: ${error.message}`));
     page.on('console', (message) => {
@@ -76,6 +78,11 @@ describe('in Chromium, with the built plugin', () => {
         seen.errors.push(`console.error: ${message.text()}`);
       }
     });
+    // @grafana/ui's Icon fetches each SVG the first time it is drawn (react-inlinesvg) and draws nothing until then.
+    const isIcon = (url: string) => new URL(url).pathname.startsWith('/public/build/img/icons/');
+    page.on('request', (request) => isIcon(request.url()) && seen.pendingIcons.add(request));
+    page.on('requestfinished', (request) => seen.pendingIcons.delete(request));
+    page.on('requestfailed', (request) => seen.pendingIcons.delete(request));
     page.on('response', (response) => {
       if (response.status() >= 400) {
         seen.httpErrors.push(`${response.status()} ${new URL(response.url()).pathname}`);
@@ -107,7 +114,7 @@ describe('in Chromium, with the built plugin', () => {
     expected: { httpErrors?: RegExp[]; consoleErrors?: RegExp[] } = {}
   ) {
     if (screenshot) {
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${screenshot}.png`) });
+      await saveScreenshot(page, screenshot);
     }
     // backendSrv raises its toasts 50 ms after an error, as Grafana does.
     await page.waitForTimeout(100);
@@ -123,9 +130,44 @@ describe('in Chromium, with the built plugin', () => {
     assert.deepEqual(unexpected(seen.httpErrors, expected.httpErrors), [], 'unexpected HTTP errors');
   }
 
+  /**
+   * Saves what the operator sees once every icon is drawn: an icon still on its way draws as an empty space, which
+   * is how end-state screenshots came to show alert boxes and links without their icons.
+   */
+  async function saveScreenshot(page: Page, name: string) {
+    const { pendingIcons } = problems.get(page)!;
+    await waitUntil(
+      async () => pendingIcons.size === 0,
+      async () => `${pendingIcons.size} icons still loading`
+    );
+    // Icons that found their SVG already loading poll for it every 100 ms (react-inlinesvg 4.3 CacheStore).
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  /** Fails unless every element `locator` finds draws an icon (an `svg`) inside it. */
+  async function assertIconsDrawn(locator: Locator, what: string) {
+    const count = await locator.count();
+    assert.ok(count > 0, `no ${what} found`);
+    for (let i = 0; i < count; i++) {
+      await locator.nth(i).locator('svg').first().waitFor({ timeout: 5_000 });
+    }
+  }
+
   const panelUrl = (options: Record<string, unknown>) =>
     `/panel/dlq-health?dashboard=opsdesk-event-bus&options=${encodeURIComponent(JSON.stringify(options))}`;
   const xlen = async (stream: string) => Number(await stack.redis.sendCommand(['XLEN', stream]));
+
+  /** Polls `condition` for up to 15 s; on a timeout, fails with what `describe` says the screen shows. */
+  async function waitUntil(condition: () => Promise<boolean>, describe: () => Promise<string>) {
+    const deadline = Date.now() + 15_000;
+    while (!(await condition())) {
+      if (Date.now() > deadline) {
+        assert.fail(`still not so after 15 s: ${await describe()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 
   it('opens the runbook index and narrows it as the operator types', async () => {
     const page = await open('/a/opsdesk-runbooks-app/runbooks');
@@ -149,7 +191,7 @@ describe('in Chromium, with the built plugin', () => {
     await page.getByTestId(testIds.index.result).first().waitFor();
     assert.equal(await page.getByTestId(testIds.index.result).count(), 1);
     assert.match(await page.getByTestId(testIds.index.result).innerText(), /Performance issues/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'index.png') });
+    await saveScreenshot(page, 'index');
     assert.deepEqual(
       runbookFiles.map((file) => file.split('-')[0]),
       ['search'],
@@ -176,6 +218,8 @@ describe('in Chromium, with the built plugin', () => {
     assert.match(await banner.innerText(), /stream=\{events\}:orders/);
     const live = page.getByTestId(testIds.runbook.liveBlock).first();
     await live.getByText('12 in the DLQ from').waitFor({ timeout: 15_000 });
+    // Every alert link in the header draws its bell.
+    await assertIconsDrawn(page.locator('a[href^="/alerting/list?search="]'), 'alert links');
     await finish(page, 'runbook-from-alert');
   });
 
@@ -262,7 +306,17 @@ describe('in Chromium, with the built plugin', () => {
     );
     const fallback = page.getByTestId(testIds.beside.fallback);
     await fallback.waitFor();
-    assert.equal(await fallback.getByRole('link').getAttribute('href'), '/d/opsdesk-event-bus?from=now-6h&to=now');
+    assert.equal(
+      await fallback.getByRole('link', { name: /Open dashboard/ }).getAttribute('href'),
+      '/d/opsdesk-event-bus?from=now-6h&to=now'
+    );
+    // No half-empty screen: the runbook, live block included, takes the width the split view would have shared.
+    const markdown = page.getByTestId(testIds.runbook.markdown);
+    await markdown.waitFor();
+    assert.equal(await page.getByTestId(testIds.beside.dashboard).count(), 0, 'no dashboard pane');
+    const { width } = (await markdown.boundingBox())!;
+    assert.ok(width > 800, `the runbook is ${width} px wide in a 1400 px window`);
+    await page.getByTestId(testIds.runbook.liveBlock).first().getByTestId(testIds.dlqPanel.status).waitFor();
     // @grafana/runtime's placeholder throws when rendered; the error boundary turns it into the fallback, and React
     // reports the error it caught.
     await finish(page, 'beside-fallback', { consoleErrors: [/EmbeddedDashboard requires runtime initialization/] });
@@ -295,6 +349,24 @@ describe('in Chromium, with the built plugin', () => {
     assert.deepEqual(annotation.tags.slice(0, 2), ['dlq', 'retry']);
     assert.match(annotation.text, /12/);
     assert.equal(annotation.dashboardUID, 'opsdesk-event-bus');
+
+    // One truth on the page: the dashboard's DLQ panel beside reads the DLQ again, and both say what Redis holds.
+    const depthOf = async (view: Locator) =>
+      (await view.getByTestId(testIds.dlqPanel.health).textContent())?.match(/DLQ depth(\d+)/)?.[1];
+    const besidePanel = page.getByTestId(testIds.beside.dashboard).getByTestId(testIds.dlqPanel.container);
+    const inRedis = String(await xlen('{events}:dlq'));
+    await waitUntil(
+      async () => (await depthOf(live)) === inRedis && (await depthOf(besidePanel)) === inRedis,
+      () =>
+        Promise.all([depthOf(live), depthOf(besidePanel)]).then(
+          ([left, right]) => `live block ${left}, dashboard panel ${right}, Redis ${inRedis}`
+        )
+    );
+
+    // The stream is empty now: no button offers to retry nothing; the reason is said instead.
+    await live.getByRole('radio', { name: 'Entries' }).click();
+    await live.getByText('Nothing to retry or purge: no entry of {events}:orders is in the DLQ.').waitFor();
+    assert.equal(await live.getByRole('button', { name: /^Retry all/ }).count(), 0);
     await finish(page, 'retry-from-live-block');
   });
 
@@ -390,7 +462,7 @@ describe('in Chromium, with the built plugin', () => {
     const newRow = rows.filter({ hasText: 'ConnectionError' });
     await newRow.getByText('New', { exact: true }).waitFor({ timeout: 15_000 });
     assert.equal(await failures.getByText('New', { exact: true }).count(), 1, 'only the new class is marked');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'panel-failures.png') });
+    await saveScreenshot(page, 'panel-failures');
 
     const originBefore = await xlen('{events}:notifications');
     await rows
@@ -454,7 +526,7 @@ describe('in Chromium, with the built plugin', () => {
     await dialog.getByRole('textbox').fill('purg');
     assert.equal(await confirm.isDisabled(), true);
     await dialog.getByRole('textbox').fill('purge');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'panel-purge-confirm.png') });
+    await saveScreenshot(page, 'panel-purge-confirm');
     await confirm.click();
     await panel
       .getByTestId(testIds.dlqPanel.result)
@@ -479,7 +551,9 @@ describe('in Chromium, with the built plugin', () => {
       await problem.waitFor({ timeout: 15_000 });
       assert.match(await problem.innerText(), /reach|unreachable|502/i);
       await problem.getByRole('link', { name: /when the event bus or redis is down/i }).waitFor();
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'event-bus-down.png') });
+      // The error box draws its icon (an Alert's severity icon).
+      await assertIconsDrawn(problem.locator('[data-testid="data-testid Alert error"]'), 'error box');
+      await saveScreenshot(page, 'event-bus-down');
     } finally {
       await stack.startService();
     }

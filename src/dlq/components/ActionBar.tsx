@@ -4,7 +4,7 @@ import { Button, Stack, Text } from '@grafana/ui';
 import { DlqEntry, DlqPage, GroupKey } from 'api/eventBusTypes';
 import { testIds } from 'components/testIds';
 
-import { ActionPlan, DlqAction, formatCount } from '../actions';
+import { ActionPlan, DlqAction, formatCount, streamScope } from '../actions';
 import { newIdempotencyKey } from '../idempotency';
 
 interface Props {
@@ -72,7 +72,15 @@ export const ActionBar = ({
   const bulkTitle = hasTextFilter
     ? 'Clear the text filter first: bulk actions cover every entry of the stream filter, not only the matching rows.'
     : undefined;
-  const scope = group ? 'this failure group' : (stream ?? 'all streams');
+  const scope = group ? 'of this failure group' : streamScope(stream);
+  if (page && total === 0 && !hasTextFilter) {
+    // An empty list offers nothing to act on: say so instead of buttons that would act on nothing.
+    return (
+      <Text color="secondary" variant="bodySmall" data-testid={testIds.dlqPanel.actions}>
+        Nothing to retry or purge: no entry {scope} is in the DLQ.
+      </Text>
+    );
+  }
 
   return (
     <Stack gap={1} wrap="wrap" alignItems="center" data-testid={testIds.dlqPanel.actions}>
@@ -94,7 +102,7 @@ export const ActionBar = ({
             title={bulkTitle}
             onClick={() => planAll('retry')}
           >
-            Retry all {formatCount(total)} of {scope}
+            Retry all {formatCount(total)} {scope}
           </Button>
         </>
       )}
@@ -118,7 +126,7 @@ export const ActionBar = ({
             title={bulkTitle}
             onClick={() => planAll('purge')}
           >
-            Purge all {formatCount(total)} of {scope}
+            Purge all {formatCount(total)} {scope}
           </Button>
         </>
       )}

@@ -74,7 +74,7 @@ export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss, onShowSt
           {retryOperationId && <VerifyStatus operationId={retryOperationId} retried={result?.done ?? 0} />}
           {outcome.annotation?.state === 'added' && (
             <Text variant="bodySmall" color="secondary">
-              Marked on the dashboard&apos;s graphs as an annotation.
+              Marked on the dashboard&apos;s graphs as an annotation, shown there from their next refresh.
             </Text>
           )}
           {outcome.annotation?.state === 'failed' && (

@@ -10,6 +10,7 @@ import { besidePath, runbookPath } from 'runbooks/urls';
 import { verdictOf } from '../health';
 import { REDIS_DOWN } from '../problems';
 import { useDlqActions } from '../hooks/useDlqActions';
+import { newViewId, useDlqChanges } from '../hooks/dlqChanges';
 import { useDlqEntries } from '../hooks/useDlqEntries';
 import { useDlqGroups } from '../hooks/useDlqGroups';
 import { useDlqHealth } from '../hooks/useDlqHealth';
@@ -77,7 +78,7 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
   const groups = useDlqGroups(stream, refreshKey, isHealthy && (!isFull || shownView === 'failures'));
 
   const { reload: reloadHealth } = health;
-  const { restart: restartEntries } = entries;
+  const { restart: restartEntries, reload: reloadEntries } = entries;
   const { reload: reloadGroups } = groups;
   const onChanged = useCallback(() => {
     setSelected(new Set());
@@ -85,7 +86,16 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
     restartEntries();
     reloadGroups();
   }, [reloadHealth, restartEntries, reloadGroups]);
-  const actions = useDlqActions({ dashboardUID: dashboardUid, onChanged });
+  const [viewId] = useState(newViewId);
+  const actions = useDlqActions({ viewId, dashboardUID: dashboardUid, onChanged });
+  // Another view on the page (the dashboard's panel beside a runbook, or a runbook's live block) changed the DLQ:
+  // read it again where the operator is, keeping their page and selection (entries that left simply drop out).
+  const onOtherViewChanged = useCallback(() => {
+    reloadHealth();
+    reloadEntries();
+    reloadGroups();
+  }, [reloadHealth, reloadEntries, reloadGroups]);
+  useDlqChanges(viewId, onOtherViewChanged);
 
   const pageEntries = useMemo(() => entries.page?.entries ?? [], [entries.page]);
   const selectedEntries = pageEntries.filter((entry) => selected.has(entry.id));

@@ -8,6 +8,7 @@ import { DlqStopResult, MutationResult } from 'api/eventBusTypes';
 
 import { DLQ_ACTIONS } from '../../constants';
 import { ActionPlan, planSummary, resultSummary, streamTag } from '../actions';
+import { publishDlqChange } from './dlqChanges';
 import { PanelProblem, toPanelProblem } from '../problems';
 
 export interface ActionOutcome {
@@ -59,13 +60,15 @@ export interface DlqActionsState {
 }
 
 interface Options {
+  /** The view acting, named in the change it publishes (dlqChanges.ts). */
+  viewId: string;
   dashboardUID?: string;
   /** Called after every action that may have changed the DLQ, to read it again. */
   onChanged: () => void;
 }
 
 /** Retry and purge: permissions, confirmation, one request per confirmation, the result, a toast and an audit mark. */
-export function useDlqActions({ dashboardUID, onChanged }: Options): DlqActionsState {
+export function useDlqActions({ viewId, dashboardUID, onChanged }: Options): DlqActionsState {
   const [planned, setPlanned] = useState<ActionPlan>();
   const [running, setRunning] = useState<ActionPlan>();
   const [stop, setStop] = useState<StopState>();
@@ -115,8 +118,10 @@ export function useDlqActions({ dashboardUID, onChanged }: Options): DlqActionsS
     if (mayHaveChanged) {
       const annotation = await annotate(current, dashboardUID);
       setOutcome((shown) => (shown?.plan === plan ? { ...shown, annotation } : shown));
+      // After the annotation, so that a dashboard reloaded for this change shows it.
+      publishDlqChange({ source: viewId, dashboardUid: annotation?.state === 'added' ? dashboardUID : undefined });
     }
-  }, [planned, dashboardUID, onChanged]);
+  }, [planned, viewId, dashboardUID, onChanged]);
 
   // No confirmation: stopping is the safe direction, and every batch already done stays done.
   const requestStop = useCallback(async () => {

@@ -56,7 +56,7 @@ describe('DlqHealthPanel: inspect', () => {
       { limit: 10, after: `${1764172800000 + 9}-0` },
     ]);
     expect(fake.largestPage).toBe(10);
-    expect(screen.getByRole('button', { name: 'Retry all 100,000 of all streams' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Retry all 100,000 (every stream)' })).toBeEnabled();
   });
 
   it('filters by stream and by text, starting again from the first page', async () => {

@@ -19,7 +19,7 @@ beforeEach(resetPanelState);
 const SIZE = 5000;
 // Only the count matters here; a short page keeps jsdom from rendering rows no test reads.
 const SNAPSHOT = `${BASE_MS + SIZE - 1}-0`;
-const RETRY_ALL = `Retry 5,000 entries of all streams up to ${SNAPSHOT}`;
+const RETRY_ALL = `Retry 5,000 entries (every stream) up to ${SNAPSHOT}`;
 const STOPPING = {
   stopRequestedAt: new Date(BASE_MS + 7200_000).toISOString(),
   operations: [
@@ -54,7 +54,7 @@ function answerWith(answer: Subject<FetchResponse<unknown>>, data: unknown) {
 async function startAll(user: User, action: 'retry' | 'purge') {
   await table();
   await user.click(
-    screen.getByRole('button', { name: `${action === 'retry' ? 'Retry' : 'Purge'} all 5,000 of all streams` })
+    screen.getByRole('button', { name: `${action === 'retry' ? 'Retry' : 'Purge'} all 5,000 (every stream)` })
   );
   const dialog = await screen.findByRole('dialog');
   if (action === 'purge') {
