@@ -43,6 +43,7 @@ export const testIds = {
     actions: 'data-testid dlq-panel actions',
     readOnly: 'data-testid dlq-panel read-only',
     result: 'data-testid dlq-panel result',
+    announcement: 'data-testid dlq-panel announcement',
     progress: 'data-testid dlq-panel progress',
     verify: 'data-testid dlq-panel verify',
     runbookLink: 'data-testid dlq-panel runbook-link',

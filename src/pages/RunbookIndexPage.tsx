@@ -96,7 +96,7 @@ const RunbookIndexPage = () => {
     <PluginPage
       subTitle="Procedures for the opsdesk platform. Alerts link here with their labels; each runbook opens beside its dashboard."
       actions={
-        <TextLink href={`${PLUGIN_BASE_URL}/${ROUTES.Status}`} icon="heart-rate" inline={false}>
+        <TextLink href={`${PLUGIN_BASE_URL}/${ROUTES.Status}`} icon="signal" inline={false}>
           Event bus status
         </TextLink>
       }

@@ -1,16 +1,10 @@
 import { testIds } from '../../src/components/testIds';
-import { EVENT_BUS_DASHBOARD, PLUGIN_ID, test, expect } from './fixtures';
+import { EVENT_BUS_DASHBOARD, PLUGIN_ID, canEmbed, test, expect } from './fixtures';
 
 // The runbook beside its dashboard: reached from a panel's menu (extension point grafana/dashboard/panel/menu), with
 // the dashboard's time range carried in the URL, and a divider the operator can move.
 
 const BESIDE_PATH = `/a/${PLUGIN_ID}/runbooks/dlq-management/beside`;
-
-/** EmbeddedDashboard (@grafana/runtime) exists from Grafana 11.1 up to 13.2; later the page falls back to a link. */
-function canEmbed(grafanaVersion: string): boolean {
-  const [major, minor] = grafanaVersion.split('.').map(Number);
-  return major < 13 || (major === 13 && minor <= 2);
-}
 
 test('"Open runbook beside" in a panel menu opens the runbook beside the dashboard with its time range', async ({
   gotoDashboardPage,

@@ -36,6 +36,12 @@ export function storageStateOf(user: { user: string }): string {
   return `playwright/.auth/${user.user}.json`;
 }
 
+/** EmbeddedDashboard (@grafana/runtime) exists from Grafana 11.1 up to 13.2; later the page falls back to a link. */
+export function canEmbed(grafanaVersion: string): boolean {
+  const [major, minor] = grafanaVersion.split('.').map(Number);
+  return major < 13 || (major === 13 && minor <= 2);
+}
+
 /** `GET /api/events/health` as far as the specs read it. */
 export interface Health {
   status: string;

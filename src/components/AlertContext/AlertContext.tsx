@@ -22,6 +22,8 @@ export const AlertContextBanner = ({ context, from, to, meaningAnchor }: Props) 
     <Alert
       severity="warning"
       title={`Opened from alert ${context.alertname}`}
+      // Context, not an emergency: a warning Alert is role=alert, which interrupts a screen reader mid-sentence.
+      role="status"
       data-testid={testIds.runbook.alertContext}
     >
       <Stack direction="column" gap={1}>

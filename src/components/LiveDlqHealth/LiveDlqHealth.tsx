@@ -12,21 +12,32 @@ interface Props {
   stream?: string;
   /** The dashboard shown beside the runbook, if any: actions are marked on it. */
   dashboardUid?: string;
+  /** The heading the block sits under, which names it apart from the page's other live blocks. */
+  section?: string;
 }
 
 /**
  * The live block a runbook embeds with a ```dlq-health fence: the DLQ health panel itself (health, entries, retry
  * and purge with the same permissions and confirmations), read through the proxy with the reader's own role.
  */
-export const LiveDlqHealth = ({ stream, dashboardUid }: Props) => {
+export const LiveDlqHealth = ({ stream, dashboardUid, section }: Props) => {
   const styles = useStyles2(getStyles);
   const options = useMemo(() => normalizeOptions({ stream: stream ?? '', pageSize: 20 }), [stream]);
   return (
-    <section className={styles.block} aria-label="Live DLQ health" data-testid={testIds.runbook.liveBlock}>
+    <section
+      className={styles.block}
+      aria-label={liveBlockName(stream, section)}
+      data-testid={testIds.runbook.liveBlock}
+    >
       <DlqHealthView options={options} layout="full" refreshKey={0} dashboardUid={dashboardUid} />
     </section>
   );
 };
+
+/** The block's landmark name: what it shows and where, so a screen reader's list of regions tells the blocks apart. */
+export function liveBlockName(stream: string | undefined, section: string | undefined): string {
+  return `Live DLQ health of ${stream ?? 'every stream'}${section ? `, ${section}` : ''}`;
+}
 
 /** Reads the options of a ```dlq-health block: one `key=value` a line; `stream` may omit the `{events}:` prefix. */
 export function parseLiveBlockOptions(content: string): { stream?: string } {

@@ -6,7 +6,7 @@ import { ClipboardButton, Icon, Stack, Text, Tooltip, useStyles2 } from '@grafan
 
 import { LiveDlqHealth, parseLiveBlockOptions } from 'components/LiveDlqHealth/LiveDlqHealth';
 import { testIds } from 'components/testIds';
-import { splitSegments } from 'runbooks/markdown';
+import { extractHeadings, Segment, splitSegments } from 'runbooks/markdown';
 
 import { PLUGIN_BASE_URL } from '../../constants';
 import { prepareHtml } from './prepareHtml';
@@ -30,10 +30,11 @@ export const Markdown = ({ body, slug, streamOverride, dashboardUid }: Props) =>
   const styles = useStyles2(getStyles);
   const segments = useMemo(() => {
     const seen = new Map<string, number>();
-    return splitSegments(body).map((segment) =>
+    const split = splitSegments(body);
+    return split.map((segment, index) =>
       segment.kind === 'markdown'
         ? { ...segment, html: prepareHtml(renderMarkdown(segment.text), slug, seen) }
-        : segment
+        : { ...segment, section: sectionBefore(split, index) }
     );
   }, [body, slug]);
 
@@ -57,13 +58,32 @@ export const Markdown = ({ body, slug, streamOverride, dashboardUid }: Props) =>
         }
         if (segment.info === 'dlq-health') {
           const { stream } = parseLiveBlockOptions(segment.content);
-          return <LiveDlqHealth key={index} stream={streamOverride ?? stream} dashboardUid={dashboardUid} />;
+          return (
+            <LiveDlqHealth
+              key={index}
+              stream={streamOverride ?? stream}
+              dashboardUid={dashboardUid}
+              section={segment.section}
+            />
+          );
         }
         return <CodeBlock key={index} info={segment.info} content={segment.content} />;
       })}
     </div>
   );
 };
+
+/** The last heading before segment `index`: a page's live blocks are told apart by the section they sit in. */
+function sectionBefore(segments: Segment[], index: number): string | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const segment = segments[i];
+    const heading = segment.kind === 'markdown' ? extractHeadings(segment.text).at(-1) : undefined;
+    if (heading) {
+      return heading.text;
+    }
+  }
+  return undefined;
+}
 
 const CodeBlock = ({ info, content }: { info: string; content: string }) => {
   const styles = useStyles2(getStyles);
@@ -110,6 +130,18 @@ const getStyles = (theme: GrafanaTheme2) => ({
     },
     table: {
       marginBottom: theme.spacing(2),
+    },
+    // Colour alone does not mark a link in running text (WCAG 1.4.1): Grafana's link blue is 1.6:1 against the text
+    // around it in the dark theme.
+    a: {
+      textDecoration: 'underline',
+      textUnderlineOffset: '0.15em',
+    },
+    // A link that is a list item's only element (the Related list) is a target of its own: at least 24 px tall.
+    'li > a:only-child': {
+      display: 'inline-block',
+      minHeight: 24,
+      paddingBlock: 2,
     },
   }),
   codeBlock: css({

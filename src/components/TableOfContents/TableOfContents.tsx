@@ -43,8 +43,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
   nested: css({
     paddingLeft: theme.spacing(2),
   }),
+  // WCAG 2.2 target size (2.5.8): each link at least 24 px tall, so stacked links are not a row of thin targets.
   link: css({
-    display: 'block',
+    display: 'flex',
+    alignItems: 'center',
+    minHeight: 24,
     padding: theme.spacing(0.25, 0),
     color: theme.colors.text.secondary,
     fontSize: theme.typography.bodySmall.fontSize,

@@ -23,7 +23,8 @@ export const ActionProgress = ({ plan, canStop, stop, onStop }: Props) => {
   const isStopAsked = stop?.state === 'sending' || stop?.state === 'requested';
   return (
     <div data-testid={testIds.dlqPanel.progress}>
-      <Alert severity="info" title={`${planSummary(plan)}: running`}>
+      {/* Announced by the view's live region (DlqHealthView), which was in the page before the action. */}
+      <Alert severity="info" title={`${planSummary(plan)}: running`} role="group">
         <Stack direction="column" gap={1}>
           <Text>
             The event bus {plan.action === 'retry' ? 'retries' : 'purges'} the entries in batches; the result shows here

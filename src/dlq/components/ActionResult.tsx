@@ -37,6 +37,8 @@ export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss, onShowSt
         severity={isUnknown ? 'warning' : isStopped ? 'info' : 'success'}
         title={`${planSummary(plan)}: ${isUnknown ? 'outcome unknown' : isStopped ? 'stopped' : 'done'}`}
         onRemove={onDismiss}
+        // Announced by the view's live region (DlqHealthView), which was in the page before the action.
+        role="group"
       >
         <Stack direction="column" gap={1}>
           {result && <Text>{resultSummary(plan, result)}</Text>}

@@ -1,4 +1,4 @@
-import React, { useMemo } from 'react';
+import React, { createContext, useContext, useMemo } from 'react';
 import { Checkbox, Column, InteractiveTable, Text } from '@grafana/ui';
 
 import { DlqEntry } from 'api/eventBusTypes';
@@ -21,30 +21,47 @@ interface Props {
   now: number;
 }
 
+type Selection = NonNullable<Props['selection']>;
+
+// The checkboxes read the selection from here, so that ticking one changes no column: columns that changed with the
+// selection would be new cell components, re-created on every tick, and the ticked checkbox would lose the focus.
+const SelectionContext = createContext<Selection | undefined>(undefined);
+
+const SelectAllCheckbox = ({ entries }: { entries: DlqEntry[] }) => {
+  const selection = useContext(SelectionContext)!;
+  const isAllSelected = entries.length > 0 && entries.every((entry) => selection.selected.has(entry.id));
+  return (
+    <Checkbox
+      aria-label="Select every entry on this page"
+      value={isAllSelected}
+      disabled={selection.isDisabled}
+      onChange={selection.onToggleAll}
+    />
+  );
+};
+
+const SelectCheckbox = ({ id }: { id: string }) => {
+  const selection = useContext(SelectionContext)!;
+  return (
+    <Checkbox
+      aria-label={`Select entry ${id}`}
+      value={selection.selected.has(id)}
+      disabled={selection.isDisabled}
+      onChange={() => selection.onToggle(id)}
+    />
+  );
+};
+
 /** One page of DLQ entries, oldest first; a row expands to its payload. */
 export const DlqEntriesTable = ({ entries, showStream, selection, now }: Props) => {
+  const isSelectable = selection !== undefined;
   const columns = useMemo(() => {
     const result: Array<Column<DlqEntry>> = [];
-    if (selection) {
-      const isAllSelected = entries.length > 0 && entries.every((entry) => selection.selected.has(entry.id));
+    if (isSelectable) {
       result.push({
         id: 'select',
-        header: () => (
-          <Checkbox
-            aria-label="Select every entry on this page"
-            value={isAllSelected}
-            disabled={selection.isDisabled}
-            onChange={selection.onToggleAll}
-          />
-        ),
-        cell: ({ row }) => (
-          <Checkbox
-            aria-label={`Select entry ${row.original.id}`}
-            value={selection.selected.has(row.original.id)}
-            disabled={selection.isDisabled}
-            onChange={() => selection.onToggle(row.original.id)}
-          />
-        ),
+        header: () => <SelectAllCheckbox entries={entries} />,
+        cell: ({ row }) => <SelectCheckbox id={row.original.id} />,
         disableGrow: true,
       });
     }
@@ -71,21 +88,23 @@ export const DlqEntriesTable = ({ entries, showStream, selection, now }: Props) 
       }
     );
     if (showStream) {
-      result.splice(selection ? 1 : 0, 0, {
+      result.splice(isSelectable ? 1 : 0, 0, {
         id: 'stream',
         header: 'Stream',
         cell: ({ row }) => String(row.original.stream),
       });
     }
     return result;
-  }, [entries, selection, showStream, now]);
+  }, [entries, isSelectable, showStream, now]);
 
   return (
-    <InteractiveTable
-      columns={columns}
-      data={entries}
-      getRowId={(entry) => entry.id}
-      renderExpandedRow={(entry) => <PayloadView entry={entry} />}
-    />
+    <SelectionContext.Provider value={selection}>
+      <InteractiveTable
+        columns={columns}
+        data={entries}
+        getRowId={(entry) => entry.id}
+        renderExpandedRow={(entry) => <PayloadView entry={entry} />}
+      />
+    </SelectionContext.Provider>
   );
 };

@@ -1,4 +1,4 @@
-import React, { useCallback, useMemo, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { Button, LinkButton, LoadingPlaceholder, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
@@ -9,7 +9,8 @@ import { besidePath, runbookPath } from 'runbooks/urls';
 
 import { verdictOf } from '../health';
 import { REDIS_DOWN } from '../problems';
-import { useDlqActions } from '../hooks/useDlqActions';
+import { DlqActionsState, useDlqActions } from '../hooks/useDlqActions';
+import { ActionPlan, planSummary, resultSummary } from '../actions';
 import { newViewId, useDlqChanges } from '../hooks/dlqChanges';
 import { useDlqEntries } from '../hooks/useDlqEntries';
 import { useDlqGroups } from '../hooks/useDlqGroups';
@@ -88,6 +89,7 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
   }, [reloadHealth, restartEntries, reloadGroups]);
   const [viewId] = useState(newViewId);
   const actions = useDlqActions({ viewId, dashboardUID: dashboardUid, onChanged });
+  const { request: requestAction, dismiss: dismissAction, progressRef, resultRef } = useActionFocus(actions);
   // Another view on the page (the dashboard's panel beside a runbook, or a runbook's live block) changed the DLQ:
   // read it again where the operator is, keeping their page and selection (entries that left simply drop out).
   const onOtherViewChanged = useCallback(() => {
@@ -198,21 +200,25 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
         {isFull && isHealthy && (
           <>
             {options.showActions && actions.running && (
-              <ActionProgress
-                plan={actions.running}
-                canStop={actions.canStop}
-                stop={actions.stop}
-                onStop={actions.requestStop}
-              />
+              <div ref={progressRef} tabIndex={-1} className={styles.focusTarget}>
+                <ActionProgress
+                  plan={actions.running}
+                  canStop={actions.canStop}
+                  stop={actions.stop}
+                  onStop={actions.requestStop}
+                />
+              </div>
             )}
             {options.showActions && actions.outcome && (
-              <ActionResult
-                outcome={actions.outcome}
-                isRunning={actions.isRunning}
-                onRepeat={actions.repeat}
-                onDismiss={actions.clearOutcome}
-                onShowStream={onStreamChange}
-              />
+              <div ref={resultRef} tabIndex={-1} className={styles.focusTarget}>
+                <ActionResult
+                  outcome={actions.outcome}
+                  isRunning={actions.isRunning}
+                  onRepeat={actions.repeat}
+                  onDismiss={actions.clearOutcome}
+                  onShowStream={onStreamChange}
+                />
+              </div>
             )}
             <div data-testid={testIds.dlqPanel.view}>
               <RadioButtonGroup<View> size="sm" options={VIEWS} value={shownView} onChange={onViewChange} />
@@ -226,7 +232,7 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
                 showReadOnly={options.showActions && !actions.canRetry && !actions.canPurge}
                 isBusy={actions.isRunning}
                 onOpen={onOpenGroup}
-                onRequest={actions.request}
+                onRequest={requestAction}
               />
             ) : (
               <>
@@ -263,7 +269,7 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
                     canRetry={actions.canRetry}
                     canPurge={actions.canPurge}
                     isBusy={actions.isRunning || entries.loading}
-                    onRequest={actions.request}
+                    onRequest={requestAction}
                   />
                 )}
                 <EntriesList
@@ -281,7 +287,7 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
               plan={actions.planned}
               isRunning={actions.isRunning}
               onConfirm={actions.confirm}
-              onDismiss={actions.dismiss}
+              onDismiss={dismissAction}
             />
           </>
         )}
@@ -290,12 +296,87 @@ export const DlqHealthView = ({ options, layout, refreshKey, dashboardUid }: Pro
             Make the panel larger to inspect, retry or purge the entries.
           </Text>
         )}
+        {/* In the page before any action, empty: a screen reader announces a live region when its text changes, not
+            when it appears. A failed action is announced by its own error box (role=alert). */}
+        <div role="status" className={styles.visuallyHidden} data-testid={testIds.dlqPanel.announcement}>
+          {announcementOf(actions)}
+        </div>
       </Stack>
     </div>
   );
 };
 
+/** What the live region says about the action: running, then its result. */
+function announcementOf({ running, outcome }: DlqActionsState): string {
+  if (running) {
+    return `${planSummary(running)}: running.`;
+  }
+  if (outcome?.result) {
+    return `${planSummary(outcome.plan)}: ${resultSummary(outcome.plan, outcome.result)}`;
+  }
+  if (outcome?.isTimedOut) {
+    return `${planSummary(outcome.plan)}: no answer within the deadline; the outcome is unknown.`;
+  }
+  return '';
+}
+
+/**
+ * Where the keyboard focus goes around an action: back to the button that opened the confirmation when it is
+ * cancelled, and to the action's progress and then its result when it is confirmed (the button that opened it is
+ * disabled meanwhile, and a disabled button cannot hold the focus).
+ */
+function useActionFocus(actions: DlqActionsState) {
+  const opener = useRef<HTMLElement | null>(null);
+  const progressRef = useRef<HTMLDivElement>(null);
+  const resultRef = useRef<HTMLDivElement>(null);
+  const { request: requestAction, dismiss: dismissAction, running, outcome } = actions;
+
+  const request = useCallback(
+    (plan: ActionPlan) => {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      requestAction(plan);
+    },
+    [requestAction]
+  );
+  const dismiss = useCallback(() => {
+    dismissAction();
+    // After the modal has gone, with the focus trap that held the focus inside it.
+    requestAnimationFrame(() => opener.current?.focus());
+  }, [dismissAction]);
+
+  // Only when the focus is nowhere (the closed modal left it on <body>) or on the progress: never taken from a
+  // control the operator moved to meanwhile.
+  const isFocusFree = () =>
+    document.activeElement === document.body || Boolean(progressRef.current?.contains(document.activeElement));
+  useEffect(() => {
+    if (running && isFocusFree()) {
+      progressRef.current?.focus();
+    }
+  }, [running]);
+  useEffect(() => {
+    if (outcome && isFocusFree()) {
+      resultRef.current?.focus();
+    }
+  }, [outcome]);
+
+  return { request, dismiss, progressRef, resultRef };
+}
+
 const getStyles = (theme: GrafanaTheme2) => ({
+  visuallyHidden: css({
+    position: 'absolute',
+    width: 1,
+    height: 1,
+    overflow: 'hidden',
+    clipPath: 'inset(50%)',
+    whiteSpace: 'nowrap',
+  }),
+  focusTarget: css({
+    '&:focus-visible': {
+      outline: `2px solid ${theme.colors.primary.main}`,
+      outlineOffset: 2,
+    },
+  }),
   container: css({
     height: '100%',
     overflow: 'auto',

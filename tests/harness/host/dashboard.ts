@@ -248,7 +248,11 @@ export function createDashboardHost(panel: PanelPlugin, meta: PanelMeta, { React
     return h(
       'div',
       null,
-      h('div', { style: { marginBottom: 8 } }, h(RefreshButton, { eventBus: state.eventBus })),
+      h(
+        'div',
+        { style: { marginBottom: 8 }, 'data-harness-chrome': '' },
+        h(RefreshButton, { eventBus: state.eventBus })
+      ),
       h(PluginPanel, state)
     );
   };
@@ -356,7 +360,10 @@ export function createDashboardHost(panel: PanelPlugin, meta: PanelMeta, { React
       { ref, style, 'data-harness-dashboard': dashboard.uid },
       h(
         'div',
-        { style: { display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8, flexWrap: 'wrap' } },
+        {
+          style: { display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8, flexWrap: 'wrap' },
+          'data-harness-chrome': '',
+        },
         h(ui.Text, { element: 'h2', variant: 'h4', children: dashboard.title }),
         h(
           'div',
@@ -369,11 +376,15 @@ export function createDashboardHost(panel: PanelPlugin, meta: PanelMeta, { React
         )
       ),
       others > 0 &&
-        h(ui.Text, {
-          color: 'secondary',
-          variant: 'bodySmall',
-          children: `The harness draws only this plugin's panels; ${others} more query Prometheus.`,
-        }),
+        h(
+          'div',
+          { 'data-harness-chrome': '' },
+          h(ui.Text, {
+            color: 'secondary',
+            variant: 'bodySmall',
+            children: `The harness draws only this plugin's panels; ${others} more query Prometheus.`,
+          })
+        ),
       width > 0 &&
         own.map((p) =>
           h(PluginPanel, {

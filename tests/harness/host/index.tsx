@@ -8,11 +8,16 @@ import pluginJson from '../../../plugin.json';
 import { loadPluginModule } from './amd';
 import { createBackendSrv } from './backendSrv';
 import { createDashboardHost } from './dashboard';
+import { createPluginPage } from './pluginPage';
 
 const PLUGIN_ID = pluginJson.id;
 
 async function main() {
   const role = localStorage.getItem('harness.role') ?? 'Admin';
+  // Grafana picks the theme for the page it serves from `?theme=` when that names a theme, else the user's preference
+  // (pkg/api/index.go getThemeForIndexData @ c68d7f1e); the harness's user prefers dark, Grafana's default.
+  const themeParam = new URLSearchParams(window.location.search).get('theme');
+  const themeMode = themeParam === 'light' ? 'light' : 'dark';
   const permissions = await (await fetch(`/harness/permissions?role=${role}`)).json();
   // @grafana/runtime reads its config from here when it is first imported, so this comes before it.
   const user = {
@@ -22,6 +27,8 @@ async function main() {
     orgId: 1,
     isSignedIn: true,
     permissions,
+    theme: themeMode,
+    lightTheme: themeMode === 'light',
   };
   // Typed by @grafana/runtime for what Grafana's own index page sets; the host sets what the app reads.
   (window as unknown as { __grafana_public_path__: string }).__grafana_public_path__ = '/public/';
@@ -47,6 +54,15 @@ async function main() {
   runtime.setBackendSrv(createBackendSrv(`Bearer harness-${role}`));
   runtime.setCurrentUser(user as unknown as Parameters<typeof runtime.setCurrentUser>[0]);
   runtime.setAppEvents(new data.EventBusSrv());
+  // Grafana swaps its page chrome in for PluginPage at start with setPluginPage, which @grafana/runtime 13.1.1 marks
+  // @internal and leaves out of its published exports. The plugins get the runtime with that one export replaced.
+  const HarnessPluginPage = createPluginPage(
+    { React, ui, data },
+    { id: PLUGIN_ID, name: 'Runbooks', includes: pluginJson.includes }
+  );
+  const pluginRuntime = new Proxy(runtime, {
+    get: (target, key, receiver) => (key === 'PluginPage' ? HarnessPluginPage : Reflect.get(target, key, receiver)),
+  });
 
   const shared: Record<string, unknown> = {
     react: React,
@@ -55,7 +71,7 @@ async function main() {
     'react-router-dom': ReactRouterDom,
     '@grafana/data': data,
     '@grafana/ui': ui,
-    '@grafana/runtime': runtime,
+    '@grafana/runtime': pluginRuntime,
     rxjs,
     '@emotion/css': emotionCss,
   };
@@ -75,7 +91,7 @@ async function main() {
   plugin.init(meta);
   plugin.meta = meta;
 
-  const theme = data.createTheme();
+  const theme = data.createTheme({ colors: { mode: themeMode } });
   const history = runtime.locationService.getHistory();
 
   // Grafana drives react-router 6 from its own history (history 4); this adapter does the same.
