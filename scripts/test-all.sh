@@ -108,6 +108,9 @@ step "local stack: every dashboard and rule query finds data" npm run --silent t
 step "runbooks: procedures executed (DLQ, database dump and restore, event-bus token), shellcheck, a folder of 500 outside the repository (node:test)" bash -o pipefail -c "npm run --silent test:runbook-procedure | tee $report_dir/procedure.tap"
 count_node "$report_dir/procedure.tap"
 step "production build" npm run build
+# Grafana's plugin validator rejects a plugin whose source maps disagree with the repository (analyzer jsMap).
+step "source maps in dist/ match the files under src/, byte for byte (node:test)" bash -o pipefail -c "npm run --silent test:source-maps | tee $report_dir/source-maps.tap"
+count_node "$report_dir/source-maps.tap"
 step "browser harness: host page build" npm run --silent build:harness
 step "browser journeys in Chromium (node:test)" bash -o pipefail -c "npm run --silent test:browser | tee $report_dir/browser.tap"
 count_node "$report_dir/browser.tap"
