@@ -18,6 +18,15 @@ interface Props {
   onShowStream: (stream: string) => void;
 }
 
+/** Sends the same action again, with the same Idempotency-Key: safe after an unknown or a stopped outcome. */
+const RepeatButton = ({ isRunning, onRepeat }: Pick<Props, 'isRunning' | 'onRepeat'>) => (
+  <div>
+    <Button size="sm" variant="secondary" icon="repeat" disabled={isRunning} onClick={onRepeat}>
+      Repeat this action
+    </Button>
+  </div>
+);
+
 /** What the last action did, whether its retried messages went through, and whether it was marked on the graphs. */
 export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss, onShowStream }: Props) => {
   const { plan, result, problem } = outcome;
@@ -53,11 +62,7 @@ export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss, onShowSt
                 Repeating the action is safe: entries already moved are skipped.
               </Text>
               {result?.message && <Text color="secondary">{result.message}</Text>}
-              <div>
-                <Button size="sm" variant="secondary" icon="repeat" disabled={isRunning} onClick={onRepeat}>
-                  Repeat this action
-                </Button>
-              </div>
+              <RepeatButton isRunning={isRunning} onRepeat={onRepeat} />
             </>
           )}
           {isStopped && (
@@ -66,11 +71,7 @@ export const ActionResult = ({ outcome, isRunning, onRepeat, onDismiss, onShowSt
                 Stopped on request after a whole batch: the counts are exact. Repeating the action later carries on with
                 the entries still in the DLQ.
               </Text>
-              <div>
-                <Button size="sm" variant="secondary" icon="repeat" disabled={isRunning} onClick={onRepeat}>
-                  Repeat this action
-                </Button>
-              </div>
+              <RepeatButton isRunning={isRunning} onRepeat={onRepeat} />
             </>
           )}
           {retryOperationId && <VerifyStatus operationId={retryOperationId} retried={result?.done ?? 0} />}
