@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
-import { buildApp } from '../src/app';
 import { actorOf } from '../src/http/actor';
 import type { RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
@@ -15,12 +13,11 @@ import {
   connectedClient,
   DLQ,
   makeApp,
+  makeLoggedApp,
   ORDERS,
   PAYMENTS,
   seed,
   startRedis,
-  testConfig,
-  waitFor,
 } from './helpers';
 import grafanaContext from './fixtures/x-grafana-context.json';
 
@@ -371,19 +368,8 @@ describe('POST /api/events/dlq/retry', () => {
   });
 
   test('writes one audit line with the Grafana user and counts, never the token or payloads', async () => {
-    const lines: string[] = [];
-    const { buildApp } = await import('../src/app');
-    const { testConfig, TOKEN, waitFor } = await import('./helpers');
-    const { Writable } = await import('node:stream');
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    const logged = buildApp(testConfig(redis.url), { logger: { level: 'info', stream } });
-    await logged.ready();
-    await waitFor(() => logged.redis.isReady);
+    const { TOKEN } = await import('./helpers');
+    const { app: logged, lines } = await makeLoggedApp(redis.url, 'info');
     try {
       const seeded = await seed(client, 3, 'audit', ORDERS);
       await logged.inject({
@@ -543,18 +529,7 @@ describe('token rotation', () => {
   const PREVIOUS = 'previous-token-being-retired-0001';
 
   test('during a rotation both the new and the retiring token are accepted, nothing else', async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    const rotating = buildApp(testConfig(redis.url, { previousToken: PREVIOUS }), {
-      logger: { level: 'warn', stream },
-    });
-    await rotating.ready();
-    await waitFor(() => rotating.redis.isReady);
+    const { app: rotating, lines } = await makeLoggedApp(redis.url, 'warn', { previousToken: PREVIOUS });
     const warnings = () => lines.filter((l) => l.includes('EVENT_BUS_TOKEN_PREVIOUS')).length;
     try {
       const status = async (token: string) =>

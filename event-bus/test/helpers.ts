@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, beforeEach } from 'node:test';
 
 import Ajv, { type ValidateFunction } from 'ajv';
@@ -64,6 +65,25 @@ export async function makeApp(url: string, overrides: Partial<Config> = {}): Pro
   await app.ready();
   await waitFor(() => app.redis.isReady, 10000, 'app redis client');
   return app;
+}
+
+/** An app whose log lines at `level` and above are kept in `lines`, one JSON line each, for tests that read them. */
+export async function makeLoggedApp(
+  url: string,
+  level: 'info' | 'warn',
+  overrides: Partial<Config> = {}
+): Promise<{ app: FastifyInstance; lines: string[] }> {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  const app = buildApp(testConfig(url, overrides), { logger: { level, stream } });
+  await app.ready();
+  await waitFor(() => app.redis.isReady, 10000, 'app redis client');
+  return { app, lines };
 }
 
 /** Seeds `n` DLQ entries whose payload names a unique message id `<prefix>-<i>`. */

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
 
-import { buildApp } from '../src/app';
 import { KEYS, type RedisClient } from '../src/redis';
 import type { RedisServer } from '../src/redisServer';
 import { STOP_TTL_SECONDS } from '../src/stop';
@@ -16,12 +14,12 @@ import {
   connectedClient,
   DLQ,
   makeApp,
+  makeLoggedApp,
   ORDERS,
   PAYMENTS,
   postMutation,
   seed,
   startRedis,
-  testConfig,
   TOKEN,
   waitFor,
 } from './helpers';
@@ -35,20 +33,12 @@ let redis: RedisServer;
 let a: FastifyInstance;
 let b: FastifyInstance;
 let client: RedisClient;
-const lines: string[] = [];
+let lines: string[];
 
 before(async () => {
   redis = await startRedis();
   client = await connectedClient(redis.url);
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  a = buildApp(testConfig(redis.url, { batchSize: BATCH }), { logger: { level: 'info', stream } });
-  await a.ready();
-  await waitFor(() => a.redis.isReady, 10000, 'app a redis client');
+  ({ app: a, lines } = await makeLoggedApp(redis.url, 'info', { batchSize: BATCH }));
   b = await makeApp(redis.url, { batchSize: BATCH });
 });
 
