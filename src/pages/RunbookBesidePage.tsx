@@ -75,6 +75,7 @@ const RunbookBesidePage = ({ slug }: Props) => {
     return <RunbookPage slug={slug} />;
   }
   const toDashboard = dashboardParams(params);
+  const pageNav = { text: `${runbook.title}, beside its dashboard` };
   const notListed = dashboardUid !== undefined && dashboardUid !== annotated && (
     <Alert severity="info" title={`This runbook does not list the dashboard "${dashboardUid}"`}>
       {annotated
@@ -86,7 +87,7 @@ const RunbookBesidePage = ({ slug }: Props) => {
   if (cannotEmbed && dashboardUid) {
     const href = dashboardPath(dashboardUid, toDashboard);
     return (
-      <PluginPage pageNav={{ text: `${runbook.title}, beside its dashboard` }}>
+      <PluginPage pageNav={pageNav}>
         <Stack direction="column" gap={1}>
           <Alert
             severity="info"
@@ -116,7 +117,7 @@ const RunbookBesidePage = ({ slug }: Props) => {
   }
 
   return (
-    <PluginPage pageNav={{ text: `${runbook.title}, beside its dashboard` }}>
+    <PluginPage pageNav={pageNav}>
       <div
         {...containerProps}
         className={cx(containerProps.className, styles.container)}
